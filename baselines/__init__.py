@@ -1,0 +1,1 @@
+"""Conventional solvers and exact references; importable without torch."""

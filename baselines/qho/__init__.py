@@ -1,0 +1,1 @@
+"""Quantum harmonic oscillator: exact reference state and split-operator grid solver."""

@@ -1,0 +1,1 @@
+"""The harness core: entry points, run records, logging; task-agnostic."""

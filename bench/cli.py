@@ -1,0 +1,39 @@
+"""The ``exactbench`` command: ``exactbench <subcommand> [hydra overrides...]``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUBCOMMANDS = {
+    "train": ("bench.train", "train a model on a task, score it, write its run record"),
+    "baseline": ("bench.baseline", "run a conventional baseline on the task's test split"),
+    "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
+}
+
+USAGE = "usage: exactbench <subcommand> [hydra overrides ...]\n\nsubcommands:\n" + "\n".join(
+    f"  {name:<10} {text}" for name, (_, text) in SUBCOMMANDS.items()
+) + (
+    "\n\nexamples:\n"
+    "  exactbench train experiment=qho_base seed=1\n"
+    "  exactbench baseline experiment=qho_base baseline=split_operator\n"
+    "  exactbench train -m experiment=qho_base seed=0,1,2\n"
+    "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Dispatch to a subcommand; every argument after it goes to that subcommand."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return
+    name, rest = argv[0], argv[1:]
+    if name not in SUBCOMMANDS:
+        raise SystemExit(f"exactbench: unknown subcommand {name!r}\n\n{USAGE}")
+    module = importlib.import_module(SUBCOMMANDS[name][0])
+    module.cli(rest)
+
+
+if __name__ == "__main__":
+    main()

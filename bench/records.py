@@ -1,0 +1,93 @@
+"""Scoring predictions with the task's evaluator and sealing the run record (train and baseline)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hydra.utils import get_method
+from omegaconf import DictConfig, OmegaConf
+
+from bench.provenance import git_state, hardware, package_versions
+from leaderboard.record import RunRecord, write_record
+from tasks.cache import CachedArrays
+
+log = logging.getLogger(__name__)
+
+
+def timed(function, *args: Any) -> tuple[Any, float]:
+    """``function(*args)`` and its wall time in seconds."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def score(cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: CachedArrays) -> dict:
+    """Metrics of ``predictions`` from the task's evaluator (``task.evaluator``)."""
+    evaluator = get_method(cfg.task.evaluator)
+    return evaluator(predictions, split.arrays)
+
+
+def n_samples(cfg: DictConfig, split: CachedArrays) -> int:
+    """Number of test samples (systems) in the split, counted along ``task.sample_key``."""
+    return int(len(split.arrays[cfg.task.sample_key]))
+
+
+def seal(
+    cfg: DictConfig,
+    run_dir: Path,
+    *,
+    method: str,
+    kind: str,
+    split: CachedArrays,
+    predictions: Mapping[str, np.ndarray],
+    metrics: Mapping[str, float],
+    timings: Mapping[str, float],
+    wandb_info: Mapping[str, Any] | None,
+) -> RunRecord:
+    """Write ``predictions.npz`` and the hashed ``result.json`` of one run into ``run_dir``."""
+    config = OmegaConf.to_container(cfg, resolve=True)
+    config.pop("hydra", None)
+    fields = {
+        "task": cfg.task.name,
+        "method": method,
+        "kind": kind,
+        "experiment": cfg.experiment_name,
+        "split": "test",
+        "seed": int(cfg.seed),
+        "metrics": dict(metrics),
+        "timings": dict(timings),
+        "config": config,
+        "data_checksum": split.checksum,
+        "git": git_state(),
+        "packages": package_versions(),
+        "hardware": hardware(),
+        "wandb": dict(wandb_info) if wandb_info else None,
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    record = write_record(run_dir, fields, predictions)
+    log.info("run record written to %s", Path(run_dir) / "result.json")
+    return record
+
+
+def save_plots(
+    cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: CachedArrays, run_dir: Path
+) -> list[Path]:
+    """Figures from the task's plotter (``task.plotter``) in ``run_dir/plots``."""
+    if not cfg.plots:
+        return []
+    plotter = get_method(cfg.task.plotter)
+    return plotter(predictions, split.arrays, Path(run_dir) / "plots")
+
+
+def headline(record: RunRecord, keys: tuple[str, ...] = ()) -> str:
+    """One line with the main metrics and timings of a record, for the terminal."""
+    shown = keys or tuple(k for k in record.metrics if "[" not in k)[:4]
+    parts = [f"{k}={record.metrics[k]:.4g}" for k in shown if k in record.metrics]
+    parts += [f"{k}={v:.3g}s" for k, v in record.timings.items() if k in ("train", "inference_per_sample")]
+    return f"{record.task}/{record.method} ({record.kind}): " + ", ".join(parts)

@@ -1,0 +1,1 @@
+"""Run records, submissions, re-scoring and rendering of the leaderboard."""

@@ -1,0 +1,159 @@
+"""The run record: what one result of the benchmark is, for every task, model and baseline.
+
+A run directory holds ``result.json`` (a :class:`RunRecord`) and ``predictions.npz`` (the raw
+predictions on the task's test split). The record carries the SHA-256 of the predictions file
+and a content hash over its own canonical JSON, so an edited record or swapped predictions are
+detected by :func:`load_record`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+SCHEMA_VERSION = 1
+RECORD_FILE = "result.json"
+PREDICTIONS_FILE = "predictions.npz"
+
+
+class RecordError(ValueError):
+    """A run record is missing, malformed, or does not match its content hash."""
+
+
+class GitInfo(BaseModel):
+    """Source state of the code that produced the result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    commit: str | None
+    dirty: bool | None
+
+
+class WandbInfo(BaseModel):
+    """Where the W&B run of this result lives (``wandb sync DIR`` uploads an offline run)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mode: str
+    run_id: str | None
+    dir: str | None
+
+
+class RunRecord(BaseModel):
+    """One result: task, method, re-computable metrics and the full provenance of the run.
+
+    ``timings`` are in seconds: ``train`` (wall time of fitting, 0 for baselines),
+    ``inference_per_sample`` (wall time of predicting the test split / number of samples),
+    plus task- or method-specific entries (e.g. ``train_step_mean``, ``harness_overhead``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    schema_version: Literal[1] = SCHEMA_VERSION
+    task: str
+    method: str
+    kind: Literal["model", "baseline"]
+    experiment: str
+    split: str
+    seed: int
+    metrics: dict[str, float]
+    timings: dict[str, float]
+    config: dict[str, Any]
+    data_checksum: str
+    predictions_sha256: str
+    git: GitInfo
+    packages: dict[str, str]
+    hardware: dict[str, Any]
+    wandb: WandbInfo | None
+    created_utc: str
+    content_hash: str = ""
+
+    def compute_hash(self) -> str:
+        """SHA-256 of the canonical JSON of every field except ``content_hash`` itself."""
+        payload = self.model_dump(mode="json", exclude={"content_hash"})
+        return hashlib.sha256(_canonical_json(payload).encode()).hexdigest()
+
+
+def _canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_record(
+    run_dir: Path, fields: Mapping[str, Any], predictions: Mapping[str, np.ndarray]
+) -> RunRecord:
+    """Save ``predictions.npz`` and ``result.json`` into ``run_dir``; return the sealed record.
+
+    ``fields`` are all :class:`RunRecord` fields except ``predictions_sha256`` and
+    ``content_hash``, which are computed here.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    predictions_path = run_dir / PREDICTIONS_FILE
+    np.savez(predictions_path, **{key: np.asarray(value) for key, value in predictions.items()})
+    fields = {**fields, "metrics": _finite_or_nan(fields["metrics"])}
+    try:
+        record = RunRecord(**fields, predictions_sha256=file_sha256(predictions_path))
+    except ValidationError as error:
+        raise RecordError(f"cannot build a run record: {error}") from error
+    record = record.model_copy(update={"content_hash": record.compute_hash()})
+    tmp = run_dir / (RECORD_FILE + ".tmp")
+    tmp.write_text(json.dumps(record.model_dump(mode="json"), indent=2, allow_nan=True) + "\n")
+    tmp.replace(run_dir / RECORD_FILE)
+    return record
+
+
+def _finite_or_nan(metrics: Mapping[str, Any]) -> dict[str, float]:
+    return {key: float(value) if value is not None else math.nan for key, value in metrics.items()}
+
+
+def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
+    """Read and verify a run directory's record.
+
+    Raises :class:`RecordError` when the file is missing or not JSON, a field is missing or has
+    the wrong type, the content hash does not match (the record was edited), or the predictions
+    file is missing or differs from the one the record was sealed with.
+    """
+    path = Path(run_dir) / RECORD_FILE
+    if not path.is_file():
+        raise RecordError(f"{path} not found: is {run_dir} a run directory of `exactbench train`?")
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise RecordError(f"{path} is not valid JSON ({error}); re-run the experiment") from error
+    try:
+        record = RunRecord.model_validate(raw)
+    except ValidationError as error:
+        raise RecordError(f"{path} does not follow run-record schema {SCHEMA_VERSION}:\n{error}")
+    if record.content_hash != record.compute_hash():
+        raise RecordError(
+            f"{path} was modified after it was written (content hash mismatch); "
+            "records cannot be edited by hand, re-run the experiment instead"
+        )
+    if check_predictions:
+        predictions_path = Path(run_dir) / PREDICTIONS_FILE
+        if not predictions_path.is_file():
+            raise RecordError(f"{predictions_path} is missing; the record cannot be re-scored")
+        if file_sha256(predictions_path) != record.predictions_sha256:
+            raise RecordError(
+                f"{predictions_path} differs from the predictions the record was written with"
+            )
+    return record
+
+
+def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
+    """The arrays of a run directory's ``predictions.npz``."""
+    with np.load(Path(run_dir) / PREDICTIONS_FILE, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}

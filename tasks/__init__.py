@@ -1,0 +1,1 @@
+"""The harness tasks: one package per physics problem."""

@@ -1,0 +1,1 @@
+"""Exact references and the PINN task of the quantum harmonic oscillator."""

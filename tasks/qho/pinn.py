@@ -1,0 +1,201 @@
+"""Physics-informed network for the time-dependent Schrödinger equation of the oscillator.
+
+The network maps a row (x_1..x_d, t, ω) to (u, v) = (Re ψ, Im ψ). With H = -1/2 ∇² + 1/2 ω² r²
+the residuals of i ∂_t ψ = H ψ are
+
+    f_u = -v_t + 1/2 ∇²u - 1/2 ω² r² u,        f_v = u_t + 1/2 ∇²v - 1/2 ω² r² v,
+
+and the loss is L = λ_pde ⟨f_u² + f_v²⟩ + λ_bc L_bc + λ_ic L_ic + λ_data L_data (mean squared
+errors of (u, v) on the boundary, initial and supervised points). With a hard initial condition
+the output is ψ = ψ(x, 0) + τ N(x, t, ω), τ = (t - t_0)/(t_1 - t_0), so L_ic vanishes
+identically. Inputs are scaled to [-1, 1] before the network; derivatives are taken with respect
+to the physical coordinates. Training is Adam (exponentially decaying learning rate) followed by
+L-BFGS with a strong-Wolfe line search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from torch import Tensor
+
+from baselines.qho.exact import psi01
+from tasks.nets import check_finite, mlp
+
+NAN_HINT = "lower model.optim.lr or the loss weights, or train in float64 (trainer.precision=64)"
+
+
+class QHOPINN(L.LightningModule):
+    """PINN for ψ_{0,1} of the d-dim oscillator, optionally with ω as an input.
+
+    Args:
+        dim: spatial dimensions.
+        domain: ``x``, ``t``, ``omega`` ranges (ω is a network input when its range has width).
+        network: ``width``, ``depth``, ``activation`` of the MLP.
+        hard_initial_condition: build ψ(x, 0) into the output instead of penalising it.
+        loss_weights: ``pde``, ``boundary``, ``initial``, ``data`` (λ's).
+        optim: ``lr``, ``lr_final`` (Adam, decayed geometrically over ``adam_steps``), then
+            ``lbfgs_steps`` L-BFGS steps of at most ``lbfgs_max_iter`` iterations each,
+            history ``lbfgs_history``.
+        predict_chunk: grid points per forward pass when predicting the test split.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        domain: Mapping[str, Sequence[float]],
+        network: Mapping[str, Any],
+        hard_initial_condition: bool,
+        loss_weights: Mapping[str, float],
+        optim: Mapping[str, Any],
+        predict_chunk: int = 65536,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.automatic_optimization = False
+        self.dim = dim
+        self.hard_ic = hard_initial_condition
+        self.weights = {key: float(loss_weights.get(key, 0.0)) for key in LOSS_TERMS}
+        self.optim = dict(optim)
+        self.predict_chunk = predict_chunk
+        low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
+        high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
+        low_t, high_t = torch.tensor(low, dtype=torch.float32), torch.tensor(high, dtype=torch.float32)
+        self.input_columns = torch.nonzero(high_t > low_t).flatten().tolist()
+        self.register_buffer("low", low_t[self.input_columns])
+        self.register_buffer("span", (high_t - low_t)[self.input_columns])
+        self.t_start, self.t_span = float(low[dim]), float(high[dim] - low[dim])
+        self.net = mlp(len(self.input_columns), 2, **network)
+
+    # -- the trial function ---------------------------------------------------------------
+    def forward(self, points: Tensor) -> tuple[Tensor, Tensor]:
+        """(u, v) at rows (x_1..x_d, t, ω)."""
+        scaled = 2.0 * (points[:, self.input_columns] - self.low) / self.span - 1.0
+        out = self.net(scaled)
+        if not self.hard_ic:
+            return out[:, 0], out[:, 1]
+        coords = [points[:, k] for k in range(self.dim)]
+        omega = points[:, self.dim + 1]
+        u0, v0 = psi01(coords, 0.0, omega, xp=torch)
+        tau = (points[:, self.dim] - self.t_start) / self.t_span
+        return u0 + tau * out[:, 0], v0 + tau * out[:, 1]
+
+    def residuals(self, points: Tensor) -> tuple[Tensor, Tensor]:
+        """(f_u, f_v) of the Schrödinger equation at the rows of ``points``."""
+        points = points.detach().requires_grad_(True)
+        u, v = self(points)
+        omega = points[:, self.dim + 1]
+        potential = 0.5 * omega**2 * (points[:, : self.dim] ** 2).sum(dim=1)
+        du, lap_u = self._time_derivative_and_laplacian(u, points)
+        dv, lap_v = self._time_derivative_and_laplacian(v, points)
+        f_u = -dv + 0.5 * lap_u - potential * u
+        f_v = du + 0.5 * lap_v - potential * v
+        return f_u, f_v
+
+    def _time_derivative_and_laplacian(self, field: Tensor, points: Tensor) -> tuple[Tensor, Tensor]:
+        grad = torch.autograd.grad(field.sum(), points, create_graph=True)[0]
+        laplacian = sum(
+            torch.autograd.grad(grad[:, k].sum(), points, create_graph=True)[0][:, k]
+            for k in range(self.dim)
+        )
+        return grad[:, self.dim], laplacian
+
+    def _labelled_mse(self, part: Mapping[str, Tensor]) -> Tensor:
+        if part["inputs"].shape[0] == 0:
+            return part["inputs"].new_zeros(())
+        u, v = self(part["inputs"])
+        return ((u - part["targets"][:, 0]) ** 2 + (v - part["targets"][:, 1]) ** 2).mean()
+
+    def loss_terms(self, batch: Mapping[str, Any]) -> dict[str, Tensor]:
+        """Unweighted loss terms; a term with zero weight is not computed."""
+        terms: dict[str, Tensor] = {}
+        if self.weights["pde"]:
+            f_u, f_v = self.residuals(batch["collocation"])
+            terms["pde"] = (f_u**2 + f_v**2).mean()
+        if self.weights["boundary"]:
+            terms["boundary"] = self._labelled_mse(batch["boundary"])
+        if self.weights["initial"] and not self.hard_ic:
+            terms["initial"] = self._labelled_mse(batch["initial"])
+        if self.weights["data"]:
+            terms["data"] = self._labelled_mse(batch["supervised"])
+        return terms
+
+    def total_loss(self, batch: Mapping[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
+        terms = self.loss_terms(batch)
+        if not terms:
+            raise ValueError("every loss weight is zero (model.loss_weights): nothing to train")
+        return sum(self.weights[key] * value for key, value in terms.items()), terms
+
+    # -- optimisation ---------------------------------------------------------------------
+    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+        adam = torch.optim.Adam(self.parameters(), lr=float(self.optim["lr"]))
+        lbfgs = torch.optim.LBFGS(
+            self.parameters(),
+            lr=1.0,
+            max_iter=int(self.optim["lbfgs_max_iter"]),
+            history_size=int(self.optim["lbfgs_history"]),
+            tolerance_grad=1e-12,
+            tolerance_change=1e-15,
+            line_search_fn="strong_wolfe",
+        )
+        return [adam, lbfgs]
+
+    def training_step(self, batch: Mapping[str, Any], batch_idx: int) -> Tensor:
+        adam, lbfgs = self.optimizers()
+        adam_steps = int(self.optim["adam_steps"])
+        if self.global_step < adam_steps:
+            decay = (float(self.optim["lr_final"]) / float(self.optim["lr"])) ** (1 / adam_steps)
+            for group in adam.param_groups:
+                group["lr"] = float(self.optim["lr"]) * decay**self.global_step
+            loss, terms = self.total_loss(batch)
+            check_finite(loss, self.global_step, NAN_HINT)
+            adam.zero_grad()
+            self.manual_backward(loss)
+            adam.step()
+        else:
+
+            def closure() -> Tensor:
+                lbfgs.zero_grad()
+                value, closure.terms = self.total_loss(batch)
+                check_finite(value, self.global_step, NAN_HINT)
+                self.manual_backward(value)
+                return value
+
+            loss = lbfgs.step(closure)
+            terms = closure.terms
+        self.log("train/loss", loss.detach(), prog_bar=True)
+        for key, value in terms.items():
+            self.log(f"train/{key}", value.detach())
+        return loss.detach()
+
+    def validation_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
+        u, v = self(batch["inputs"])
+        target = batch["targets"][:, 0] ** 2 + batch["targets"][:, 1] ** 2
+        self.log("val/density_mse", ((u**2 + v**2 - target) ** 2).mean(), prog_bar=True)
+
+    # -- test split -----------------------------------------------------------------------
+    @torch.no_grad()
+    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """(u, v) on the test grid of every test ω, shaped like the split's ``u``."""
+        axis, times = split["axis"], split["t"]
+        spatial = np.stack(np.meshgrid(*([axis] * self.dim), indexing="ij"), -1).reshape(-1, self.dim)
+        spatial_t = torch.as_tensor(spatial, dtype=self.dtype, device=self.device)
+        u = np.empty(split["u"].shape)
+        v = np.empty_like(u)
+        for i, omega in enumerate(split["omega"]):
+            for j, t in enumerate(times):
+                points = torch.cat(
+                    [spatial_t, spatial_t.new_full((len(spatial), 2), float(t))], dim=1
+                )
+                points[:, -1] = float(omega)
+                chunks = [self(chunk) for chunk in points.split(self.predict_chunk)]
+                u[i, j] = torch.cat([c[0] for c in chunks]).cpu().numpy().reshape(u.shape[2:])
+                v[i, j] = torch.cat([c[1] for c in chunks]).cpu().numpy().reshape(u.shape[2:])
+        return {"u": u, "v": v}
+
+
+LOSS_TERMS = ("pde", "boundary", "initial", "data")
