@@ -11,14 +11,16 @@ SUBCOMMANDS = {
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
 }
 
-USAGE = "usage: exactbench <subcommand> [hydra overrides ...]\n\nsubcommands:\n" + "\n".join(
-    f"  {name:<10} {text}" for name, (_, text) in SUBCOMMANDS.items()
-) + (
-    "\n\nexamples:\n"
-    "  exactbench train experiment=qho_base seed=1\n"
-    "  exactbench baseline experiment=qho_base baseline=split_operator\n"
-    "  exactbench train -m experiment=qho_base seed=0,1,2\n"
-    "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
+USAGE = (
+    "usage: exactbench <subcommand> [hydra overrides ...]\n\nsubcommands:\n"
+    + "\n".join(f"  {name:<10} {text}" for name, (_, text) in SUBCOMMANDS.items())
+    + (
+        "\n\nexamples:\n"
+        "  exactbench train experiment=qho_base seed=1\n"
+        "  exactbench baseline experiment=qho_base baseline=split_operator\n"
+        "  exactbench train -m experiment=qho_base seed=0,1,2\n"
+        "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
+    )
 )
 
 

@@ -52,7 +52,9 @@ def hardware() -> dict[str, object]:
         "cpu_count": os.cpu_count(),
     }
     try:
-        info["memory_gib"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+        info["memory_gib"] = round(
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+        )
     except (ValueError, OSError, AttributeError):
         info["memory_gib"] = None
     try:

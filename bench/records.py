@@ -35,7 +35,7 @@ def score(cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: CachedA
 
 def n_samples(cfg: DictConfig, split: CachedArrays) -> int:
     """Number of test samples (systems) in the split, counted along ``task.sample_key``."""
-    return int(len(split.arrays[cfg.task.sample_key]))
+    return len(split.arrays[cfg.task.sample_key])
 
 
 def seal(
@@ -51,8 +51,8 @@ def seal(
     wandb_info: Mapping[str, Any] | None,
 ) -> RunRecord:
     """Write ``predictions.npz`` and the hashed ``result.json`` of one run into ``run_dir``."""
-    config = OmegaConf.to_container(cfg, resolve=True)
-    config.pop("hydra", None)
+    run_config = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    config = OmegaConf.to_container(run_config, resolve=True)
     fields = {
         "task": cfg.task.name,
         "method": method,
@@ -89,5 +89,7 @@ def headline(record: RunRecord, keys: tuple[str, ...] = ()) -> str:
     """One line with the main metrics and timings of a record, for the terminal."""
     shown = keys or tuple(k for k in record.metrics if "[" not in k)[:4]
     parts = [f"{k}={record.metrics[k]:.4g}" for k in shown if k in record.metrics]
-    parts += [f"{k}={v:.3g}s" for k, v in record.timings.items() if k in ("train", "inference_per_sample")]
+    parts += [
+        f"{k}={v:.3g}s" for k, v in record.timings.items() if k in ("train", "inference_per_sample")
+    ]
     return f"{record.task}/{record.method} ({record.kind}): " + ", ".join(parts)

@@ -23,7 +23,7 @@ def instantiate_named(node: DictConfig):
 
     params = OmegaConf.to_container(node, resolve=True)
     name = params.pop("name")
-    return name, instantiate(params)
+    return name, instantiate(params, _convert_="all")
 
 
 LIGHTNING_NOISE = (
@@ -60,7 +60,9 @@ def run_training(cfg: DictConfig, run_dir: Path) -> RunRecord:
     timer = StepTimer()
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=[*callbacks, timer])
-    _, train_seconds = timed(lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path))
+    _, train_seconds = timed(
+        lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+    )
     model.eval()
     predictions, predict_seconds = timed(model.predict_split, split.arrays)
     metrics = score(cfg, predictions, split)

@@ -205,7 +205,9 @@ class QHODataModule(L.LightningDataModule):
             "initial": self._labelled(initial),
             "supervised": self._labelled(supervised),
         }
-        self.validation_points = self._labelled(sample_box(self.n_validation, low, high, "sobol", self.rng))
+        self.validation_points = self._labelled(
+            sample_box(self.n_validation, low, high, "sobol", self.rng)
+        )
 
     def _batch(self) -> dict[str, Any]:
         return {**self._collocation_batch(), **self.fixed_points}

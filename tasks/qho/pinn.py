@@ -64,7 +64,10 @@ class QHOPINN(L.LightningModule):
         self.predict_chunk = predict_chunk
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
-        low_t, high_t = torch.tensor(low, dtype=torch.float32), torch.tensor(high, dtype=torch.float32)
+        low_t, high_t = (
+            torch.tensor(low, dtype=torch.float32),
+            torch.tensor(high, dtype=torch.float32),
+        )
         self.input_columns = torch.nonzero(high_t > low_t).flatten().tolist()
         self.register_buffer("low", low_t[self.input_columns])
         self.register_buffer("span", (high_t - low_t)[self.input_columns])
@@ -96,7 +99,9 @@ class QHOPINN(L.LightningModule):
         f_v = du + 0.5 * lap_v - potential * v
         return f_u, f_v
 
-    def _time_derivative_and_laplacian(self, field: Tensor, points: Tensor) -> tuple[Tensor, Tensor]:
+    def _time_derivative_and_laplacian(
+        self, field: Tensor, points: Tensor
+    ) -> tuple[Tensor, Tensor]:
         grad = torch.autograd.grad(field.sum(), points, create_graph=True)[0]
         laplacian = sum(
             torch.autograd.grad(grad[:, k].sum(), points, create_graph=True)[0][:, k]
@@ -182,7 +187,9 @@ class QHOPINN(L.LightningModule):
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """(u, v) on the test grid of every test ω, shaped like the split's ``u``."""
         axis, times = split["axis"], split["t"]
-        spatial = np.stack(np.meshgrid(*([axis] * self.dim), indexing="ij"), -1).reshape(-1, self.dim)
+        spatial = np.stack(np.meshgrid(*([axis] * self.dim), indexing="ij"), -1).reshape(
+            -1, self.dim
+        )
         spatial_t = torch.as_tensor(spatial, dtype=self.dtype, device=self.device)
         u = np.empty(split["u"].shape)
         v = np.empty_like(u)

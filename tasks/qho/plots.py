@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 AXIS_NAMES = "xyz"
 
@@ -66,7 +66,9 @@ def _save_planes(split, predictions, density, density_pred, out_dir: Path) -> Pa
     axis, times = split["axis"], split["t"]
     dim = density.ndim - 2
     mid_t, origin = len(times) // 2, int(np.argmin(np.abs(axis)))
-    rows = [("density", (0, mid_t) + (slice(None),) * 2 + (origin,) * (dim - 2), "xy", times[mid_t])]
+    rows = [
+        ("density", (0, mid_t) + (slice(None),) * 2 + (origin,) * (dim - 2), "xy", times[mid_t])
+    ]
     for axis_index, coordinate, t in split["slices"]:
         k, i_t = int(axis_index), int(np.argmin(np.abs(times - t)))
         index = (0, i_t) + (slice(None),) * k + (int(np.argmin(np.abs(axis - coordinate))),)

@@ -1,0 +1,74 @@
+"""Every experiment config composes and runs end to end on the CPU, so no config can rot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.baseline import run_baseline
+from bench.config import CONF_DIR
+from bench.train import run_training
+from leaderboard.record import load_record
+
+EXPERIMENTS = sorted(path.stem for path in (CONF_DIR / "experiment").glob("*.yaml"))
+BASELINES = sorted(path.stem for path in (CONF_DIR / "baseline").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_experiment_runs_a_few_steps(experiment, composed):
+    overrides = [f"experiment={experiment}", "trainer.fast_dev_run=true", "logger=none"]
+    cfg, run_dir = composed([*overrides, "plots=false"])
+    record = run_training(cfg, run_dir)
+    assert record.experiment == experiment
+    assert np.isfinite(record.metrics[cfg.task.primary_metric])
+    assert load_record(run_dir).content_hash == record.content_hash
+
+
+def test_training_writes_a_complete_record_and_figures(composed, quick_qho):
+    cfg, run_dir = composed(["experiment=qho_base", "logger=csv", *quick_qho])
+    record = run_training(cfg, run_dir)
+    assert record.kind == "model" and record.method == "pinn"
+    assert record.timings["train"] > 0 and record.timings["train_steps"] == 4
+    assert record.timings["inference_per_sample"] > 0
+    assert record.data_checksum.startswith("sha256:")
+    assert record.config["model"]["optim"]["adam_steps"] == 3
+    assert record.packages["torch"] != "not installed"
+    assert (run_dir / "checkpoints" / "last.ckpt").is_file()
+    assert (run_dir / "plots" / "density_xt_omega1.png").is_file()
+    assert any((run_dir / "csv").rglob("metrics.csv"))
+
+
+def test_interrupted_training_resumes_from_checkpoint(composed, quick_qho):
+    base = ["experiment=qho_base", "logger=none", "plots=false", *quick_qho]
+    cfg, run_dir = composed([*base, "trainer.max_steps=2"])  # stands in for a crash at step 2
+    run_training(cfg, run_dir)
+    checkpoint = run_dir / "checkpoints" / "last.ckpt"
+    cfg, run_dir = composed([*base, f"ckpt_path={checkpoint}"])
+    record = run_training(cfg, run_dir)
+    assert record.timings["train_steps"] == 2  # steps 3 and 4 of 4; the first 2 were restored
+
+
+def test_3d_experiment_scores_slices(composed):
+    overrides = ["experiment=qho_3d", "trainer.fast_dev_run=true", "logger=none", "task.test.nx=9"]
+    cfg, run_dir = composed(overrides)
+    metrics = run_training(cfg, run_dir).metrics
+    assert any(key.startswith("slice[x=") for key in metrics)
+    assert (run_dir / "plots" / "slices.png").is_file()
+
+
+@pytest.mark.parametrize("baseline", BASELINES)
+def test_baseline_matches_exact_state(baseline, composed):
+    cfg, run_dir = composed(["experiment=qho_base", f"baseline={baseline}", "logger=none"])
+    record = run_baseline(cfg, run_dir)
+    assert record.kind == "baseline" and record.method == baseline
+    assert record.metrics["density_mse"] < 1e-9
+    assert record.timings["inference_per_sample"] > 0
+
+
+def test_baseline_and_model_share_the_test_split(composed):
+    cfg, run_dir = composed(["experiment=qho_base", "baseline=exact", "logger=none"])
+    baseline = run_baseline(cfg, run_dir)
+    cfg, run_dir = composed(["experiment=qho_base", "trainer.fast_dev_run=true", "logger=none"])
+    assert run_training(cfg, Path(run_dir)).data_checksum == baseline.data_checksum
