@@ -136,7 +136,9 @@ def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
     try:
         record = RunRecord.model_validate(raw)
     except ValidationError as error:
-        raise RecordError(f"{path} does not follow run-record schema {SCHEMA_VERSION}:\n{error}")
+        raise RecordError(
+            f"{path} does not follow run-record schema {SCHEMA_VERSION}:\n{error}"
+        ) from error
     if record.content_hash != record.compute_hash():
         raise RecordError(
             f"{path} was modified after it was written (content hash mismatch); "

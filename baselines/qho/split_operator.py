@@ -75,7 +75,7 @@ class StrangPropagator:
         mesh = np.meshgrid(*axes, indexing="ij", sparse=True)
         potential = 0.5 * omega**2 * sum(x * x for x in mesh)
         wavenumbers = np.meshgrid(
-            *(2 * np.pi * fft.fftfreq(len(a), d=h) for a, h in zip(axes, spacings)),
+            *(2 * np.pi * fft.fftfreq(len(a), d=h) for a, h in zip(axes, spacings, strict=True)),
             indexing="ij",
             sparse=True,
         )
