@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from baselines.qho.exact import psi01
+from baselines.qho.exact import psi01_initial
 from tasks.nets import check_finite, mlp
 
 NAN_HINT = "lower model.optim.lr or the loss weights, or train in float64 (trainer.precision=64)"
@@ -82,10 +82,10 @@ class QHOPINN(L.LightningModule):
         if not self.hard_ic:
             return out[:, 0], out[:, 1]
         coords = [points[:, k] for k in range(self.dim)]
-        omega = points[:, self.dim + 1]
-        u0, v0 = psi01(coords, 0.0, omega, xp=torch)
+        omega = points[:, self.dim + 1].detach()  # the residual never differentiates in ω
+        u0 = psi01_initial(coords, omega, xp=torch)  # ψ(x, 0) is real
         tau = (points[:, self.dim] - self.t_start) / self.t_span
-        return u0 + tau * out[:, 0], v0 + tau * out[:, 1]
+        return u0 + tau * out[:, 0], tau * out[:, 1]
 
     def residuals(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(f_u, f_v) of the Schrödinger equation at the rows of ``points``."""

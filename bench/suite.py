@@ -1,0 +1,94 @@
+"""``exactbench suite``: run a list of train/baseline jobs and tabulate their run records.
+
+``exactbench suite [suite=NAME] [overrides...]`` runs ``conf/suite/NAME.yaml`` (default
+``quick``); every job is its own process (a crash in one does not stop the others), writes its
+run record under ``outputs/suite/<NAME>/<date-time>/<index>-<method>/``, and the summary
+(Markdown) lands beside them and on the terminal. Exit status is non-zero if any job failed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from bench.config import CONF_DIR
+from leaderboard.record import RecordError, RunRecord, load_record
+
+
+def parse_args(argv: list[str]) -> tuple[str, list[str]]:
+    """Suite name (``suite=NAME``) and the overrides passed on to every job."""
+    name, extra = "quick", []
+    for arg in argv:
+        if arg.startswith("suite="):
+            name = arg.split("=", 1)[1]
+        else:
+            extra.append(arg)
+    return name, extra
+
+
+def load_suite(name: str) -> list[list[str]]:
+    """The job list of ``conf/suite/<name>.yaml``: rows ``[subcommand, override, ...]``."""
+    path = CONF_DIR / "suite" / f"{name}.yaml"
+    if not path.is_file():
+        available = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise SystemExit(f"exactbench suite: no suite {name!r}; available: {available}")
+    runs = OmegaConf.to_container(OmegaConf.load(path))["runs"]
+    for row in runs:
+        if not row or row[0] not in ("train", "baseline"):
+            raise SystemExit(f"{path}: each run must start with 'train' or 'baseline', got {row}")
+    return runs
+
+
+def run_job(row: list[str], extra: list[str], run_dir: Path) -> RunRecord | str:
+    """Run one job in a child process; its record, or the reason it failed."""
+    command = [sys.executable, "-m", "bench.cli", *row, *extra, f"hydra.run.dir={run_dir}"]
+    print(f"\n=== {' '.join(row + extra)}\n    -> {run_dir}", flush=True)
+    result = subprocess.run(command, env=os.environ.copy(), check=False)
+    if result.returncode != 0:
+        return f"exit status {result.returncode} (log: {run_dir})"
+    try:
+        return load_record(run_dir)
+    except RecordError as error:
+        return str(error)
+
+
+def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
+    """Markdown table: task, experiment, method, primary metric, train and inference time."""
+    lines = [
+        "| task | experiment | method | kind | metric | value | train (s) | inference/sample (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row, outcome in rows:
+        if isinstance(outcome, str):
+            lines.append(f"| {' '.join(row)} | | | | FAILED | {outcome} | | |")
+            continue
+        metric = outcome.config["task"]["primary_metric"]
+        lines.append(
+            f"| {outcome.task} | {outcome.experiment} | {outcome.method} | {outcome.kind} | "
+            f"{metric} | {outcome.metrics[metric]:.3e} | {outcome.timings['train']:.1f} | "
+            f"{outcome.timings['inference_per_sample']:.3g} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def cli(argv: list[str]) -> None:
+    """Run the suite named in ``argv`` and print its summary."""
+    name, extra = parse_args(argv)
+    runs = load_suite(name)
+    root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
+    suite_dir = root / "outputs" / "suite" / name / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    outcomes = []
+    for index, row in enumerate(runs):
+        label = next((a.split("=", 1)[1] for a in row if a.startswith("baseline=")), "model")
+        outcomes.append((row, run_job(row, extra, suite_dir / f"{index:02d}-{label}")))
+    table = summary_table(outcomes)
+    suite_dir.mkdir(parents=True, exist_ok=True)
+    (suite_dir / "summary.md").write_text(f"# Suite `{name}`\n\n{table}")
+    print(f"\n{table}\nsummary: {suite_dir / 'summary.md'}")
+    if any(isinstance(outcome, str) for _, outcome in outcomes):
+        raise SystemExit(1)
