@@ -58,9 +58,19 @@ def run_job(row: list[str], extra: list[str], run_dir: Path) -> RunRecord | str:
 
 
 def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
-    """Markdown table: task, experiment, method, primary metric, train and inference time."""
+    """Markdown table: accuracy and wall time of each job side by side.
+
+    ``cost (s)`` is the wall time to produce the test predictions (training + inference);
+    ``× baseline`` divides it by that of the first baseline run on the same experiment in
+    this suite, so the ratio compares timings measured on the same machine in the same run.
+    """
+    records = [outcome for _, outcome in rows if not isinstance(outcome, str)]
+    reference = {}
+    for record in records:
+        if record.kind == "baseline":
+            reference.setdefault((record.task, record.experiment), _cost(record))
     lines = [
-        "| task | experiment | method | kind | metric | value | train (s) | inference/sample (s) |",
+        "| task | experiment | method | kind | metric | value | cost (s) | × baseline |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for row, outcome in rows:
@@ -68,12 +78,17 @@ def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
             lines.append(f"| {' '.join(row)} | | | | FAILED | {outcome} | | |")
             continue
         metric = outcome.config["task"]["primary_metric"]
+        base = reference.get((outcome.task, outcome.experiment))
+        ratio = f"{_cost(outcome) / base:.3g}" if base else "n/a"
         lines.append(
             f"| {outcome.task} | {outcome.experiment} | {outcome.method} | {outcome.kind} | "
-            f"{metric} | {outcome.metrics[metric]:.3e} | {outcome.timings['train']:.1f} | "
-            f"{outcome.timings['inference_per_sample']:.3g} |"
+            f"{metric} | {outcome.metrics[metric]:.3e} | {_cost(outcome):.3g} | {ratio} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _cost(record: RunRecord) -> float:
+    return record.timings["train"] + record.timings["inference_total"]
 
 
 def cli(argv: list[str]) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from bench.config import register_resolvers
+import pytest
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import open_dict
+
+from bench.config import compose, register_resolvers
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +20,29 @@ def scratch_root(tmp_path, monkeypatch):
     monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     register_resolvers()
     return tmp_path
+
+
+@pytest.fixture
+def quick_qho():
+    """Overrides that shrink a qho run to seconds: 3 Adam + 1 short L-BFGS steps, coarse grid."""
+    return [
+        "model.optim.adam_steps=3",
+        "model.optim.lbfgs_steps=1",
+        "model.optim.lbfgs_max_iter=3",
+        "task.test.nt=5",
+    ]
+
+
+@pytest.fixture
+def composed(tmp_path):
+    """``composed(overrides) -> (cfg, run_dir)`` with Hydra's runtime pointing at tmp_path."""
+
+    def _compose(overrides):
+        cfg = compose(overrides)
+        run_dir = tmp_path / "run"
+        with open_dict(cfg):
+            cfg.hydra.runtime.output_dir = str(run_dir)
+        HydraConfig.instance().set_config(cfg)
+        return cfg, Path(run_dir)
+
+    return _compose

@@ -72,3 +72,13 @@ def test_baseline_and_model_share_the_test_split(composed):
     baseline = run_baseline(cfg, run_dir)
     cfg, run_dir = composed(["experiment=qho_base", "trainer.fast_dev_run=true", "logger=none"])
     assert run_training(cfg, Path(run_dir)).data_checksum == baseline.data_checksum
+
+
+def test_nan_loss_stops_with_advice_and_keeps_a_checkpoint(composed, quick_qho):
+    from tasks.nets import NonFiniteLossError
+
+    cfg, run_dir = composed(["experiment=qho_base", "logger=none", *quick_qho, "model.optim.lr=nan"])
+    with pytest.raises(NonFiniteLossError, match="model.optim.lr"):
+        run_training(cfg, run_dir)
+    assert (run_dir / "checkpoints" / "interrupted.ckpt").is_file()
+    assert not (run_dir / "result.json").exists()

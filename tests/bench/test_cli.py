@@ -1,0 +1,78 @@
+"""The ``exactbench`` command as a user runs it: subprocesses, W&B offline, no network."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaderboard.record import load_record
+
+
+def exactbench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = os.environ | {"EXACTBENCH_ROOT": str(cwd)}
+    return subprocess.run(
+        [sys.executable, "-m", "bench.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def test_train_with_offline_wandb_writes_record(tmp_path, quick_qho):
+    run_dir = tmp_path / "run"
+    result = exactbench(
+        "train", "experiment=qho_base", *quick_qho, f"hydra.run.dir={run_dir}", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = load_record(run_dir)
+    assert record.wandb is not None and record.wandb.mode == "offline"
+    assert Path(record.wandb.dir).is_dir() and record.wandb.run_id in record.wandb.dir
+    assert record.timings["harness_overhead"] > 0
+
+
+def test_baseline_command(tmp_path):
+    run_dir = tmp_path / "run"
+    args = ["experiment=qho_base", "baseline=split_operator", "logger=none", "task.test.nt=9"]
+    result = exactbench("baseline", *args, f"hydra.run.dir={run_dir}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert load_record(run_dir).metrics["density_mse"] < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["frobnicate"], "unknown subcommand"),
+        (["baseline", "logger=none"], "no baseline selected"),
+        (["suite", "suite=nonexistent"], "no suite"),
+        (["train", "task=nonexistent"], "nonexistent"),
+    ],
+)
+def test_bad_input_is_explained(tmp_path, args, message):
+    result = exactbench(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+
+
+def test_help_lists_subcommands(tmp_path):
+    result = exactbench("--help", cwd=tmp_path)
+    assert result.returncode == 0 and "baseline" in result.stdout and "suite" in result.stdout
+
+
+def test_multirun_collocation_study(tmp_path):
+    """The collocation-density study runs as one Hydra multirun, one record per density."""
+    args = ["-m", "experiment=qho_collocation", "trainer.fast_dev_run=true", "logger=none"]
+    result = exactbench("train", *args, "plots=false", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [load_record(p.parent) for p in tmp_path.glob("multirun/**/result.json")]
+    sizes = sorted(r.config["task"]["datamodule"]["collocation"]["n"] for r in records)
+    assert sizes == [1, 16, 128, 1024, 4096]
+
+
+def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
+    result = exactbench("suite", "logger=none", *quick_qho, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = next(tmp_path.glob("outputs/suite/quick/*/summary.md")).read_text()
+    assert summary.count("| qho | qho_base |") == 3
+    assert "split_operator" in summary and "FAILED" not in summary
