@@ -152,10 +152,13 @@ def cli(argv: list[str]) -> None:
     except RecordError as error:
         raise SystemExit(f"exactbench aggregate: {error}") from error
     quantities = args.quantity or [
-        jobs[0][1].config["task"]["primary_metric"], "train_step_mean", "train"
+        jobs[0][1].config["task"]["primary_metric"],
+        "train_step_mean",
+        "train",
     ]
     keys, rows = aggregate(jobs, quantities)
     write_tables(args.directory, keys, quantities, rows)
     figure = plot(args.directory, keys, quantities, rows)
     print((args.directory / "aggregate.md").read_text())
-    print(f"written: aggregate.md, aggregate.csv{', aggregate.png' if figure else ''} in {args.directory}")
+    written = "aggregate.md, aggregate.csv" + (", aggregate.png" if figure else "")
+    print(f"written: {written} in {args.directory}")

@@ -6,11 +6,9 @@ import logging
 import sys
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from bench.config import CONF_DIR, register_resolvers
+from bench.config import hydra_command
 from leaderboard.record import RunRecord
 
 log = logging.getLogger(__name__)
@@ -20,7 +18,7 @@ def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
     """Predict the test split with ``cfg.baseline``; score, plot, log and seal the record."""
     from hydra.utils import instantiate
 
-    from bench.loggers import log_results, make_logger, wandb_info
+    from bench.loggers import close, log_results, make_logger, wandb_info
     from bench.records import headline, n_samples, save_plots, score, seal, timed
     from bench.train import instantiate_named
 
@@ -44,23 +42,12 @@ def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
         metrics=metrics, timings=timings, wandb_info=wandb_info(logger),
     )  # fmt: skip
     log_results(logger, metrics, save_plots(cfg, predictions, split, run_dir))
+    close(logger)
     log.info(headline(record))
     return record
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
-def main(cfg: DictConfig) -> float | None:
-    """Hydra entry point; returns the task's primary metric."""
-    record = run_baseline(cfg, Path(HydraConfig.get().runtime.output_dir))
-    return record.metrics.get(cfg.task.primary_metric)
-
-
-def cli(argv: list[str]) -> None:
-    """Run ``main`` with ``argv`` as Hydra overrides."""
-    register_resolvers()
-    sys.argv = ["exactbench baseline", *argv]
-    main()
-
+cli = hydra_command(run_baseline, "baseline")
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

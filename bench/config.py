@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -39,3 +41,40 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=True)
+
+
+def compose_run(overrides: Sequence[str], run_dir: Path) -> DictConfig:
+    """A composed config whose Hydra runtime output directory is ``run_dir``.
+
+    For running jobs in-process (sweep trials, tests) exactly as the command line would, with
+    ``${hydra:runtime.output_dir}`` resolving to ``run_dir``.
+    """
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import open_dict
+
+    cfg = compose(overrides)
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = str(run_dir)
+    HydraConfig.instance().set_config(cfg)
+    return cfg
+
+
+def hydra_command(run: Callable[[DictConfig, Path], Any], name: str) -> Callable[[list[str]], None]:
+    """``cli(argv)`` running ``run(cfg, run_dir)`` under ``@hydra.main`` (runs and multiruns).
+
+    ``run`` returns a run record; its primary metric is the job's return value.
+    """
+    import hydra
+    from hydra.core.hydra_config import HydraConfig
+
+    @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
+    def main(cfg: DictConfig) -> float | None:
+        record = run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        return record.metrics.get(cfg.task.primary_metric)
+
+    def cli(argv: list[str]) -> None:
+        register_resolvers()
+        sys.argv = [f"exactbench {name}", *argv]
+        main()
+
+    return cli

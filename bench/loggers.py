@@ -34,7 +34,7 @@ def wandb_info(logger: Logger | None) -> dict[str, Any] | None:
 def log_results(
     logger: Logger | None, metrics: Mapping[str, float], figures: Sequence[Path]
 ) -> None:
-    """Test metrics (as ``test/<name>``) and figures to the logger, then close its run."""
+    """Test metrics (as ``test/<name>``) and figures to the logger."""
     if logger is None:
         return
     test_metrics = {f"test/{key}": value for key, value in metrics.items()}
@@ -42,7 +42,12 @@ def log_results(
         logger.experiment.summary.update(test_metrics)
         if figures:
             logger.log_image("figures", images=[str(path) for path in figures])
-        logger.experiment.finish()
     else:
         logger.log_metrics(test_metrics)
         logger.save()
+
+
+def close(logger: Logger | None) -> None:
+    """End the logger's run (also after a failed or pruned run, so the next one starts anew)."""
+    if isinstance(logger, WandbLogger) and logger._experiment is not None:
+        logger.experiment.finish()

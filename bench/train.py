@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from bench.config import CONF_DIR, register_resolvers
+from bench.config import hydra_command
+from bench.records import headline, n_samples, save_plots, score, seal, timed
 from leaderboard.record import RunRecord
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,16 @@ def quiet_lightning() -> None:
         warnings.filterwarnings("ignore", message=pattern)
 
 
-def run_training(cfg: DictConfig, run_dir: Path) -> RunRecord:
-    """Train ``cfg.model`` on ``cfg.task``, then predict, score, plot, log and seal the record."""
+def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] = ()) -> RunRecord:
+    """Train ``cfg.model`` on ``cfg.task``, then predict, score, plot, log and seal the record.
+
+    ``extra_callbacks`` are added to the configured Lightning callbacks (e.g. sweep pruning).
+    """
     import lightning as L
     from hydra.utils import instantiate
 
     from bench.callbacks import StepTimer
-    from bench.loggers import log_results, make_logger, wandb_info
-    from bench.records import headline, n_samples, save_plots, score, seal, timed
+    from bench.loggers import close, make_logger
 
     quiet_lightning()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
@@ -59,10 +62,20 @@ def run_training(cfg: DictConfig, run_dir: Path) -> RunRecord:
     logger = make_logger(cfg, method, "model")
     timer = StepTimer()
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
-    trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=[*callbacks, timer])
-    _, train_seconds = timed(
-        lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
-    )
+    callbacks += [timer, *extra_callbacks]
+    trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=callbacks)
+    try:
+        _, train_seconds = timed(
+            lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+        )
+        return _test_and_seal(cfg, run_dir, method, model, split, logger, train_seconds, timer)
+    finally:
+        close(logger)
+
+
+def _test_and_seal(cfg, run_dir, method, model, split, logger, train_seconds, timer) -> RunRecord:
+    from bench.loggers import log_results, wandb_info
+
     model.eval()
     predictions, predict_seconds = timed(model.predict_split, split.arrays)
     metrics = score(cfg, predictions, split)
@@ -72,29 +85,16 @@ def run_training(cfg: DictConfig, run_dir: Path) -> RunRecord:
         "inference_per_sample": predict_seconds / n_samples(cfg, split),
         **timer.timings(),
     }
-    info = wandb_info(logger)
     record = seal(
         cfg, run_dir, method=method, kind="model", split=split, predictions=predictions,
-        metrics=metrics, timings=timings, wandb_info=info,
+        metrics=metrics, timings=timings, wandb_info=wandb_info(logger),
     )  # fmt: skip
     log_results(logger, metrics, save_plots(cfg, predictions, split, run_dir))
     log.info(headline(record))
     return record
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
-def main(cfg: DictConfig) -> float | None:
-    """Hydra entry point; returns the task's primary metric (for sweepers)."""
-    record = run_training(cfg, Path(HydraConfig.get().runtime.output_dir))
-    return record.metrics.get(cfg.task.primary_metric)
-
-
-def cli(argv: list[str]) -> None:
-    """Run ``main`` with ``argv`` as Hydra overrides."""
-    register_resolvers()
-    sys.argv = ["exactbench train", *argv]
-    main()
-
+cli = hydra_command(run_training, "train")
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import open_dict
 
-from bench.config import compose, register_resolvers
+from bench.config import compose_run, register_resolvers
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +34,7 @@ def composed(tmp_path):
     """``composed(overrides) -> (cfg, run_dir)`` with Hydra's runtime pointing at tmp_path."""
 
     def _compose(overrides):
-        cfg = compose(overrides)
         run_dir = tmp_path / "run"
-        with open_dict(cfg):
-            cfg.hydra.runtime.output_dir = str(run_dir)
-        HydraConfig.instance().set_config(cfg)
-        return cfg, Path(run_dir)
+        return compose_run(overrides, run_dir), run_dir
 
     return _compose

@@ -39,7 +39,7 @@ def study(tmp_path):
 def test_grid_points_and_statistics(study):
     jobs = collect(study)
     assert swept_keys(jobs) == ["task.n"]
-    keys, rows = aggregate(jobs, ["density_mse", "train_step_mean"])
+    _, rows = aggregate(jobs, ["density_mse", "train_step_mean"])
     assert [row["task.n"] for row in rows] == ["10", "1000"]
     assert rows[0]["n_seeds"] == 2
     assert rows[0]["density_mse_mean"] == pytest.approx(2e-2)
@@ -55,5 +55,5 @@ def test_cli_writes_table_csv_and_plot(study, capsys):
 
 
 def test_empty_directory_is_explained(tmp_path):
-    with pytest.raises(SystemExit, match="no result.json"):
+    with pytest.raises(SystemExit, match=r"no result\.json"):
         cli([str(tmp_path)])

@@ -77,8 +77,16 @@ def test_baseline_and_model_share_the_test_split(composed):
 def test_nan_loss_stops_with_advice_and_keeps_a_checkpoint(composed, quick_qho):
     from tasks.nets import NonFiniteLossError
 
-    cfg, run_dir = composed(["experiment=qho_base", "logger=none", *quick_qho, "model.optim.lr=nan"])
-    with pytest.raises(NonFiniteLossError, match="model.optim.lr"):
+    cfg, run_dir = composed(
+        [
+            "experiment=qho_base",
+            "logger=none",
+            *quick_qho,
+            "model.optim.lr=1e30",
+            "model.optim.lr_final=1e30",
+        ]
+    )
+    with pytest.raises(NonFiniteLossError, match=r"model\.optim\.lr"):
         run_training(cfg, run_dir)
     assert (run_dir / "checkpoints" / "interrupted.ckpt").is_file()
     assert not (run_dir / "result.json").exists()

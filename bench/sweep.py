@@ -1,0 +1,305 @@
+"""``exactbench sweep sweep=NAME [overrides]``: an Optuna study over Hydra-composed trainings.
+
+Every trial composes the ordinary training config from ``sweep.overrides``, the command line's
+overrides and the sampled parameters, trains it in-process, and returns the last value of
+``sweep.monitor`` (a validation metric, never the test split). Intermediate values go to the
+pruner through :class:`bench.pruning.OptunaPruning`.
+
+The study lives in ``sweep.storage`` (default: an SQLite file under ``sweeps/``), so that
+
+- ``sweep.workers=N`` starts N processes on this machine, and any other machine running the
+  same command against the same storage joins the study; each worker samples its next trial
+  as soon as its last one ends (no batches);
+- re-running the command after a crash or Ctrl-C resumes the study: a trial whose worker died
+  stops sending heartbeats and is marked failed, then re-queued once with the same parameters;
+  an interrupted trial is marked failed; workers stop when the study holds ``n_trials``
+  finished (complete or pruned) trials;
+- a study is tied to its search space, direction and monitor: running a changed ``sweep``
+  config against an existing study name is refused.
+
+When the workers are done, ``sweeps/<study>/`` holds ``trials.csv`` and ``trials.md`` (all
+trials), ``best`` (the best trial's run directory with its run record), and Optuna's
+``history.png`` and ``importances.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import optuna
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf, open_dict
+from optuna.trial import TrialState
+
+from bench.config import compose, compose_run, register_resolvers
+
+log = logging.getLogger(__name__)
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+CHILD_ENV = "EXACTBENCH_SWEEP_WORKER"
+
+
+class SweepError(SystemExit):
+    """A sweep cannot start; the message says what to change."""
+
+
+def split_overrides(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(overrides of the sweep config, overrides passed to every trial)."""
+    sweep = [a for a in argv if a.lstrip("~+").startswith(("sweep=", "sweep."))]
+    return sweep, [a for a in argv if a not in sweep]
+
+
+def storage_url(spec: DictConfig, root: Path) -> str:
+    """The configured storage URL, or an SQLite file ``<root>/sweeps/<study_name>.db``."""
+    if spec.storage:
+        return str(spec.storage)
+    path = (root / "sweeps" / f"{spec.study_name}.db").resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def make_storage(spec: DictConfig, url: str) -> optuna.storages.RDBStorage:
+    """RDB storage with heartbeats (dead workers' trials fail and are retried)."""
+    engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    return optuna.storages.RDBStorage(
+        url,
+        engine_kwargs=engine_kwargs,
+        heartbeat_interval=int(spec.heartbeat_seconds),
+        grace_period=2 * int(spec.heartbeat_seconds),
+        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+            max_retry=int(spec.max_retries)
+        ),
+    )
+
+
+def study_signature(spec: DictConfig) -> str:
+    """What a study is tied to: search space, direction and monitored metric (JSON)."""
+    params = OmegaConf.to_container(spec.params, resolve=True)
+    return json.dumps(
+        {"params": params, "direction": spec.direction, "monitor": spec.monitor}, sort_keys=True
+    )
+
+
+def open_study(spec: DictConfig, storage: optuna.storages.BaseStorage) -> optuna.Study:
+    """Create the study or load it, refusing one created for a different search space."""
+    study = optuna.create_study(
+        study_name=str(spec.study_name),
+        storage=storage,
+        sampler=instantiate(spec.sampler),
+        pruner=instantiate(spec.pruner),
+        direction=str(spec.direction),
+        load_if_exists=True,
+    )
+    signature = study_signature(spec)
+    recorded = study.user_attrs.get("signature")
+    if recorded is None:
+        study.set_user_attr("signature", signature)
+    elif recorded != signature:
+        raise SweepError(
+            f"study {spec.study_name!r} exists with another search space, direction or monitor:\n"
+            f"  stored:  {recorded}\n  current: {signature}\n"
+            "Use a new sweep.study_name=..., or delete the old study "
+            f"(optuna delete-study --study-name {spec.study_name} --storage <url>)."
+        )
+    return study
+
+
+def suggest(trial: optuna.Trial, params: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Sample every parameter of the search space (``type`` int | float | categorical)."""
+    values = {}
+    for name, space in params.items():
+        kind = space.get("type")
+        if kind == "int":
+            values[name] = trial.suggest_int(
+                name, space["low"], space["high"], step=space.get("step", 1),
+                log=space.get("log", False),
+            )  # fmt: skip
+        elif kind == "float":
+            values[name] = trial.suggest_float(
+                name, space["low"], space["high"], step=space.get("step"),
+                log=space.get("log", False),
+            )  # fmt: skip
+        elif kind == "categorical":
+            values[name] = trial.suggest_categorical(name, list(space["choices"]))
+        else:
+            raise SweepError(f"sweep.params.{name}: type must be int, float or categorical")
+    return values
+
+
+class Objective:
+    """One trial: compose, train with pruning, return the last monitored validation value."""
+
+    def __init__(self, spec: DictConfig, trial_overrides: list[str], study_dir: Path) -> None:
+        self.spec, self.study_dir = spec, study_dir
+        self.base = [*OmegaConf.to_container(spec.overrides), *trial_overrides]
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        from bench.pruning import OptunaPruning
+        from bench.train import run_training
+
+        values = suggest(trial, OmegaConf.to_container(self.spec.params, resolve=True))
+        run_dir = self.study_dir / f"trial_{trial.number:04d}"
+        cfg = compose_run([*self.base, *(f"{k}={v}" for k, v in values.items())], run_dir)
+        if cfg.get("logger") and "group" in cfg.logger:
+            with open_dict(cfg):
+                cfg.logger.group = f"sweep/{self.spec.study_name}"
+        trial.set_user_attr("run_dir", str(run_dir))
+        trial.set_user_attr("worker_pid", os.getpid())
+        pruning = OptunaPruning(trial, str(self.spec.monitor))
+        try:
+            record = run_training(cfg, run_dir, extra_callbacks=[pruning])
+        except SystemExit as exit_:  # Lightning turns Ctrl-C and SIGTERM into SystemExit
+            raise KeyboardInterrupt(f"trial {trial.number} interrupted") from exit_
+        primary = cfg.task.primary_metric
+        trial.set_user_attr(f"test_{primary}", record.metrics[primary])
+        if pruning.last_value is None:
+            raise RuntimeError(f"sweep.monitor {self.spec.monitor!r} was never logged")
+        return pruning.last_value
+
+
+class StopAfterFailures:
+    """Stop this worker after ``limit`` failed trials of its own (e.g. a broken config)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.failures = limit, 0
+
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        self.failures += trial.state == TrialState.FAIL
+        if self.failures >= self.limit:
+            log.error("stopping this worker after %d failed trials", self.failures)
+            study.stop()
+
+
+def finished_count(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def run_worker(spec: DictConfig, study: optuna.Study, objective: Objective) -> None:
+    """Take trials until the study holds ``n_trials`` finished ones."""
+    if finished_count(study) >= int(spec.n_trials):
+        return
+    study.optimize(
+        objective,
+        catch=(Exception,),
+        callbacks=[
+            optuna.study.MaxTrialsCallback(int(spec.n_trials), states=FINISHED),
+            StopAfterFailures(int(spec.max_failures)),
+        ],
+    )
+
+
+def write_report(study: optuna.Study, study_dir: Path) -> str:
+    """``trials.csv``, ``trials.md``, ``best`` and Optuna's plots; returns the Markdown table."""
+    trials = study.get_trials(deepcopy=False)
+    names = sorted({name for trial in trials for name in trial.params})
+    rows = [
+        {
+            "number": t.number,
+            "state": t.state.name,
+            "value": t.value,
+            **{name: t.params.get(name) for name in names},
+            **{k: v for k, v in t.user_attrs.items() if k.startswith("test_")},
+            "seconds": (t.datetime_complete - t.datetime_start).total_seconds()
+            if t.datetime_complete and t.datetime_start
+            else None,
+            "run_dir": t.user_attrs.get("run_dir"),
+        }
+        for t in trials
+    ]
+    study_dir.mkdir(parents=True, exist_ok=True)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    with open(study_dir / "trials.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    shown = [c for c in columns if c != "run_dir"]
+    lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    lines += ["| " + " | ".join(_cell(row.get(c)) for c in shown) + " |" for row in rows]
+    table = "\n".join(lines) + "\n"
+    (study_dir / "trials.md").write_text(table)
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    if complete:
+        best = study.best_trial
+        link = study_dir / "best"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(Path(best.user_attrs["run_dir"]).resolve())
+        _plots(study, study_dir)
+    return table
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else ("" if value is None else str(value))
+
+
+def _plots(study: optuna.Study, study_dir: Path) -> None:
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from optuna.visualization import matplotlib as optuna_plots
+
+    plots = {"history.png": optuna_plots.plot_optimization_history}
+    if len(study.get_trials(states=(TrialState.COMPLETE,))) >= 2:
+        plots["importances.png"] = optuna_plots.plot_param_importances
+    for name, plot in plots.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            try:
+                axes = plot(study)
+            except (ValueError, RuntimeError) as error:  # e.g. no variance in the values
+                log.warning("skipped %s: %s", name, error)
+                continue
+        axes.figure.tight_layout()
+        axes.figure.savefig(study_dir / name, dpi=110)
+        plt.close(axes.figure)
+
+
+def cli(argv: list[str]) -> None:
+    """Open (or resume) the study, run the workers, then write the report."""
+    register_resolvers()
+    sweep_overrides, trial_overrides = split_overrides(argv)
+    if not any(a.startswith("sweep=") for a in sweep_overrides):
+        raise SweepError("exactbench sweep: choose a search space, e.g. sweep=qho_pinn")
+    cfg = compose([*sweep_overrides, *trial_overrides])
+    spec = cfg.sweep
+    root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
+    study_dir = root / "sweeps" / str(spec.study_name)
+    url = storage_url(spec, root)
+    study = open_study(spec, make_storage(spec, url))
+    objective = Objective(spec, trial_overrides, study_dir)
+    if os.environ.get(CHILD_ENV):
+        run_worker(spec, study, objective)
+        return
+    started, before = time.perf_counter(), finished_count(study)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.cli", "sweep", *argv],
+            env=os.environ | {CHILD_ENV: "1"},
+        )
+        for _ in range(int(spec.workers) - 1)
+    ]
+    try:
+        run_worker(spec, study, objective)
+    finally:
+        for child in children:
+            child.wait()
+    optuna.storages.fail_stale_trials(study)
+    elapsed = time.perf_counter() - started
+    print(write_report(study, study_dir))
+    done = finished_count(study) - before
+    print(
+        f"study {spec.study_name!r} in {url}: {finished_count(study)} finished trials "
+        f"({done} now, {60 * done / elapsed:.2f} per minute with {spec.workers} worker(s)); "
+        f"report in {study_dir}"
+    )

@@ -1,0 +1,81 @@
+"""Optuna sweeps: shared storage across workers, resume after a kill, pruning, refusals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from bench.config import compose
+from bench.sweep import SweepError, cli, make_storage, open_study
+
+TINY = ["sweep.heartbeat_seconds=1", "logger=none", "task.test.nx=21"]
+
+
+def _study(root, name="qho_pinn"):
+    url = f"sqlite:///{root / 'sweeps' / f'{name}.db'}"
+    return optuna.load_study(study_name=name, storage=url)
+
+
+def _sweep_process(root, *args):
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.cli", "sweep", "sweep=qho_pinn", *TINY, *args],
+        cwd=root, env=os.environ | {"EXACTBENCH_ROOT": str(root)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_two_workers_share_one_study(scratch_root, quick_qho):
+    process = _sweep_process(scratch_root, "sweep.workers=2", "sweep.n_trials=6", *quick_qho)
+    assert process.wait(timeout=600) == 0
+    trials = _study(scratch_root).get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) >= 6
+    assert len({t.user_attrs["worker_pid"] for t in trials}) == 2
+    report = scratch_root / "sweeps" / "qho_pinn"
+    assert (report / "trials.csv").is_file() and (report / "history.png").is_file()
+    assert (report / "best" / "result.json").is_file()
+
+
+def test_killed_sweep_resumes_to_the_requested_count(scratch_root, quick_qho):
+    args = ["sweep.n_trials=4", *quick_qho]
+    process = _sweep_process(scratch_root, *args)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        time.sleep(1)
+        db = scratch_root / "sweeps" / "qho_pinn.db"
+        if db.exists() and _study(scratch_root).get_trials(states=(TrialState.COMPLETE,)):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _sweep_process(scratch_root, *args).wait(timeout=600) == 0
+    trials = _study(scratch_root).get_trials()
+    assert sum(t.state == TrialState.COMPLETE for t in trials) == 4
+    assert not any(t.state == TrialState.RUNNING for t in trials)
+
+
+def test_pruned_trial_is_recorded_as_pruned(scratch_root, quick_qho):
+    pruner = ["~sweep.pruner", "+sweep.pruner={_target_:optuna.pruners.ThresholdPruner,upper:0.0}"]
+    cli(["sweep=qho_pinn", *TINY, "sweep.n_trials=1", *pruner, *quick_qho])
+    states = [t.state for t in _study(scratch_root).get_trials()]
+    assert states == [TrialState.PRUNED]
+
+
+def test_changed_search_space_is_refused(scratch_root):
+    spec = compose(["sweep=qho_pinn"]).sweep
+    storage = make_storage(spec, f"sqlite:///{scratch_root / 'study.db'}")
+    open_study(spec, storage)
+    open_study(spec, storage)  # same space: resumes
+    changed = compose(["sweep=qho_pinn", "sweep.direction=maximize"]).sweep
+    with pytest.raises(SweepError, match="another search space"):
+        open_study(changed, storage)
+
+
+def test_sweep_needs_a_search_space():
+    with pytest.raises(SweepError, match="sweep=qho_pinn"):
+        cli(["logger=none"])
