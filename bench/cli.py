@@ -9,6 +9,7 @@ SUBCOMMANDS = {
     "train": ("bench.train", "train a model on a task, score it, write its run record"),
     "baseline": ("bench.baseline", "run a conventional baseline on the task's test split"),
     "sweep": ("bench.sweep", "Optuna hyperparameter search (resumable, parallel, pruned)"),
+    "ablate": ("bench.ablate", "run a ready ablation study (grid x seeds) and aggregate it"),
     "aggregate": ("bench.aggregate", "tabulate and plot the run records of a multirun"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
 }
@@ -22,6 +23,7 @@ USAGE = (
         "  exactbench baseline experiment=qho_base baseline=split_operator\n"
         "  exactbench train -m experiment=qho_base seed=0,1,2\n"
         "  exactbench sweep sweep=qho_pinn sweep.workers=2\n"
+        "  exactbench ablate ablation=qho_collocation\n"
         "  exactbench aggregate multirun/qho/qho_base/<date-time>\n"
         "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
     )

@@ -61,14 +61,15 @@ def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
     """Markdown table: accuracy and wall time of each job side by side.
 
     ``cost (s)`` is the wall time to produce the test predictions (training + inference);
-    ``× baseline`` divides it by that of the first baseline run on the same experiment in
-    this suite, so the ratio compares timings measured on the same machine in the same run.
+    ``× baseline`` divides it by that of the task's ``default_baseline`` on the same experiment
+    in this suite, so the ratio compares timings measured on the same machine in the same run.
     """
     records = [outcome for _, outcome in rows if not isinstance(outcome, str)]
-    reference = {}
-    for record in records:
-        if record.kind == "baseline":
-            reference.setdefault((record.task, record.experiment), _cost(record))
+    reference = {
+        (record.task, record.experiment): _cost(record)
+        for record in records
+        if record.kind == "baseline" and record.method == record.config["task"]["default_baseline"]
+    }
     lines = [
         "| task | experiment | method | kind | metric | value | cost (s) | × baseline |",
         "|---|---|---|---|---|---|---|---|",

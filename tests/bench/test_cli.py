@@ -60,14 +60,16 @@ def test_help_lists_subcommands(tmp_path):
     assert result.returncode == 0 and "baseline" in result.stdout and "suite" in result.stdout
 
 
-def test_multirun_collocation_study(tmp_path):
-    """The collocation-density study runs as one Hydra multirun, one record per density."""
-    args = ["-m", "experiment=qho_collocation", "trainer.fast_dev_run=true", "logger=none"]
-    result = exactbench("train", *args, "plots=false", cwd=tmp_path)
+def test_collocation_ablation_runs_grid_and_aggregates(tmp_path):
+    """The collocation-density study: one record per density, aggregated into a table."""
+    args = ["ablation=qho_collocation", "ablation.seeds=[0]", "trainer.fast_dev_run=true"]
+    result = exactbench("ablate", *args, "logger=none", "plots=false", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     records = [load_record(p.parent) for p in tmp_path.glob("multirun/**/result.json")]
     sizes = sorted(r.config["task"]["datamodule"]["collocation"]["n"] for r in records)
     assert sizes == [1, 16, 128, 1024, 4096]
+    table = next(tmp_path.glob("multirun/ablation_qho_collocation/*/aggregate.md")).read_text()
+    assert table.count("\n") == 7  # header, rule, five grid points
 
 
 def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
