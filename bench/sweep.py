@@ -88,12 +88,19 @@ def study_signature(spec: DictConfig) -> str:
     )
 
 
-def open_study(spec: DictConfig, storage: optuna.storages.BaseStorage) -> optuna.Study:
-    """Create the study or load it, refusing one created for a different search space."""
+def open_study(
+    spec: DictConfig, storage: optuna.storages.BaseStorage, worker: int = 0
+) -> optuna.Study:
+    """Create the study or load it, refusing one created for a different search space.
+
+    Worker ``k`` seeds its sampler with ``sampler.seed + k``, so parallel workers do not all
+    draw the same first parameters.
+    """
+    sampler_seed = {"seed": int(spec.sampler.seed) + worker} if "seed" in spec.sampler else {}
     study = optuna.create_study(
         study_name=str(spec.study_name),
         storage=storage,
-        sampler=instantiate(spec.sampler),
+        sampler=instantiate(spec.sampler, **sampler_seed),
         pruner=instantiate(spec.pruner),
         direction=str(spec.direction),
         load_if_exists=True,
@@ -265,8 +272,17 @@ def _plots(study: optuna.Study, study_dir: Path) -> None:
         plt.close(axes.figure)
 
 
+def threads_per_worker(spec: DictConfig) -> int:
+    """Torch threads per worker: ``sweep.threads_per_worker``, or the cores shared evenly."""
+    if spec.get("threads_per_worker"):
+        return int(spec.threads_per_worker)
+    return max(1, (os.cpu_count() or 1) // int(spec.workers))
+
+
 def cli(argv: list[str]) -> None:
     """Open (or resume) the study, run the workers, then write the report."""
+    import torch
+
     register_resolvers()
     sweep_overrides, trial_overrides = split_overrides(argv)
     if not any(a.startswith("sweep=") for a in sweep_overrides):
@@ -276,18 +292,21 @@ def cli(argv: list[str]) -> None:
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
     study_dir = root / "sweeps" / str(spec.study_name)
     url = storage_url(spec, root)
-    study = open_study(spec, make_storage(spec, url))
+    worker = int(os.environ.get(CHILD_ENV, "0"))
+    threads = threads_per_worker(spec)
+    torch.set_num_threads(threads)
+    study = open_study(spec, make_storage(spec, url), worker)
     objective = Objective(spec, trial_overrides, study_dir)
-    if os.environ.get(CHILD_ENV):
+    if worker:
         run_worker(spec, study, objective)
         return
     started, before = time.perf_counter(), finished_count(study)
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "bench.cli", "sweep", *argv],
-            env=os.environ | {CHILD_ENV: "1"},
+            env=os.environ | {CHILD_ENV: str(k), "OMP_NUM_THREADS": str(threads)},
         )
-        for _ in range(int(spec.workers) - 1)
+        for k in range(1, int(spec.workers))
     ]
     try:
         run_worker(spec, study, objective)
@@ -300,6 +319,6 @@ def cli(argv: list[str]) -> None:
     done = finished_count(study) - before
     print(
         f"study {spec.study_name!r} in {url}: {finished_count(study)} finished trials "
-        f"({done} now, {60 * done / elapsed:.2f} per minute with {spec.workers} worker(s)); "
-        f"report in {study_dir}"
+        f"({done} now, {60 * done / elapsed:.2f} per minute with {spec.workers} worker(s) of "
+        f"{threads} thread(s)); report in {study_dir}"
     )
