@@ -22,6 +22,18 @@ def _per_fit(total_steps: int, times: int) -> int:
     return max(1, int(total_steps) // int(times))
 
 
+def instantiate_named(node: DictConfig) -> tuple[str, Any]:
+    """``(name, object)`` from a config node with a ``name`` key beside its ``_target_``.
+
+    Nested dicts and lists reach the object as plain Python containers (checkpoint-safe).
+    """
+    from hydra.utils import instantiate
+
+    params = OmegaConf.to_container(node, resolve=True)
+    name = params.pop("name")
+    return name, instantiate(params, _convert_="all")
+
+
 def register_resolvers() -> None:
     """Register the harness resolvers once (idempotent)."""
     for name, function in {"add": _add, "per_fit": _per_fit}.items():

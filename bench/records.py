@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -93,3 +93,37 @@ def headline(record: RunRecord, keys: tuple[str, ...] = ()) -> str:
         f"{k}={v:.3g}s" for k, v in record.timings.items() if k in ("train", "inference_per_sample")
     ]
     return f"{record.task}/{record.method} ({record.kind}): " + ", ".join(parts)
+
+
+def predict_and_record(
+    cfg: DictConfig,
+    run_dir: Path,
+    *,
+    method: str,
+    kind: str,
+    predict: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
+    split: CachedArrays,
+    logger: Any,
+    timings: Mapping[str, float],
+) -> RunRecord:
+    """Time ``predict`` on the test split, score it, seal the record, plot and log the result.
+
+    The shared end of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
+    with ``inference_total`` and ``inference_per_sample`` (s).
+    """
+    from bench.loggers import log_results, wandb_info
+
+    predictions, seconds = timed(predict, split.arrays)
+    metrics = score(cfg, predictions, split)
+    timings = {
+        **timings,
+        "inference_total": seconds,
+        "inference_per_sample": seconds / n_samples(cfg, split),
+    }
+    record = seal(
+        cfg, run_dir, method=method, kind=kind, split=split, predictions=predictions,
+        metrics=metrics, timings=timings, wandb_info=wandb_info(logger),
+    )  # fmt: skip
+    log_results(logger, metrics, save_plots(cfg, predictions, split, run_dir))
+    log.info(headline(record))
+    return record

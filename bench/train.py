@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from bench.config import hydra_command
-from bench.records import headline, n_samples, save_plots, score, seal, timed
+from bench.config import hydra_command, instantiate_named
+from bench.records import predict_and_record, timed
 from leaderboard.record import RunRecord
-
-log = logging.getLogger(__name__)
-
-
-def instantiate_named(node: DictConfig):
-    """``(name, object)`` from a config node with a ``name`` key beside its ``_target_``."""
-    from hydra.utils import instantiate
-
-    params = OmegaConf.to_container(node, resolve=True)
-    name = params.pop("name")
-    return name, instantiate(params, _convert_="all")
-
 
 LIGHTNING_NOISE = (
     # OnExceptionCheckpoint makes Lightning default to ckpt_path="last" (a fresh start when
@@ -68,30 +55,13 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
         _, train_seconds = timed(
             lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
         )
-        return _test_and_seal(cfg, run_dir, method, model, split, logger, train_seconds, timer)
+        model.eval()
+        return predict_and_record(
+            cfg, run_dir, method=method, kind="model", predict=model.predict_split, split=split,
+            logger=logger, timings={"train": train_seconds, **timer.timings()},
+        )  # fmt: skip
     finally:
         close(logger)
-
-
-def _test_and_seal(cfg, run_dir, method, model, split, logger, train_seconds, timer) -> RunRecord:
-    from bench.loggers import log_results, wandb_info
-
-    model.eval()
-    predictions, predict_seconds = timed(model.predict_split, split.arrays)
-    metrics = score(cfg, predictions, split)
-    timings = {
-        "train": train_seconds,
-        "inference_total": predict_seconds,
-        "inference_per_sample": predict_seconds / n_samples(cfg, split),
-        **timer.timings(),
-    }
-    record = seal(
-        cfg, run_dir, method=method, kind="model", split=split, predictions=predictions,
-        metrics=metrics, timings=timings, wandb_info=wandb_info(logger),
-    )  # fmt: skip
-    log_results(logger, metrics, save_plots(cfg, predictions, split, run_dir))
-    log.info(headline(record))
-    return record
 
 
 cli = hydra_command(run_training, "train")
