@@ -18,7 +18,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from bench import aggregate
-from bench.config import CONF_DIR
+from leaderboard.configs import CONF_DIR
 
 
 def load_ablation(argv: list[str]) -> tuple[str, DictConfig, list[str]]:

@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "sweep": ("bench.sweep", "Optuna hyperparameter search (resumable, parallel, pruned)"),
     "ablate": ("bench.ablate", "run a ready ablation study (grid x seeds) and aggregate it"),
     "aggregate": ("bench.aggregate", "tabulate and plot the run records of a multirun"),
+    "leaderboard": ("bench.leaderboard_cli", "submit, show and export the leaderboard"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
 }
 
@@ -25,6 +26,8 @@ USAGE = (
         "  exactbench sweep sweep=qho_pinn sweep.workers=2\n"
         "  exactbench ablate ablation=qho_collocation\n"
         "  exactbench aggregate multirun/qho/qho_base/<date-time>\n"
+        "  exactbench leaderboard submit outputs/qho/qho_base/<date-time>\n"
+        "  exactbench leaderboard show --task qho\n"
         "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
     )
 )

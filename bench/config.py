@@ -1,4 +1,4 @@
-"""Where the configs live, the custom OmegaConf resolvers, and composing a config in code."""
+"""Running configs: in-process composition with a run directory, named objects, Hydra commands."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
-
-
-def _add(*values: int) -> int:
-    """``${add:a,b,...}``: sum of integers (e.g. Adam steps + L-BFGS steps)."""
-    return sum(int(value) for value in values)
-
-
-def _per_fit(total_steps: int, times: int) -> int:
-    """``${per_fit:total,n}``: an interval of steps that fires ``n`` times in ``total`` steps."""
-    return max(1, int(total_steps) // int(times))
+from leaderboard.configs import CONF_DIR, compose, register_resolvers
 
 
 def instantiate_named(node: DictConfig) -> tuple[str, Any]:
@@ -32,27 +22,6 @@ def instantiate_named(node: DictConfig) -> tuple[str, Any]:
     params = OmegaConf.to_container(node, resolve=True)
     name = params.pop("name")
     return name, instantiate(params, _convert_="all")
-
-
-def register_resolvers() -> None:
-    """Register the harness resolvers once (idempotent)."""
-    for name, function in {"add": _add, "per_fit": _per_fit}.items():
-        if not OmegaConf.has_resolver(name):
-            OmegaConf.register_new_resolver(name, function)
-
-
-def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
-    """The composed config for ``overrides``, as the command line would build it.
-
-    Includes the ``hydra`` node so that ``${hydra:...}`` interpolations resolve; used by tests
-    and by tools that need a task's official config without running it.
-    """
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    register_resolvers()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=True)
 
 
 def compose_run(overrides: Sequence[str], run_dir: Path) -> DictConfig:

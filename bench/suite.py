@@ -3,7 +3,9 @@
 ``exactbench suite [suite=NAME] [overrides...]`` runs ``conf/suite/NAME.yaml`` (default
 ``quick``); every job is its own process (a crash in one does not stop the others), writes its
 run record under ``outputs/suite/<NAME>/<date-time>/<index>-<method>/``, and the summary
-(Markdown) lands beside them and on the terminal. Exit status is non-zero if any job failed.
+(Markdown) lands beside them and on the terminal. Every finished run is then submitted to the
+leaderboard (re-scored on the official split), whose ranked tables are printed and exported to
+``leaderboard/data/site/``. Exit status is non-zero if any job failed or was rejected.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from bench.config import CONF_DIR
+from bench.leaderboard_cli import export, submit_all
+from leaderboard.configs import CONF_DIR
 from leaderboard.record import RecordError, RunRecord, load_record
+from leaderboard.render import markdown, ranked_tables
+from leaderboard.store import Board
 
 
 def parse_args(argv: list[str]) -> tuple[str, list[str]]:
@@ -93,18 +98,25 @@ def _cost(record: RunRecord) -> float:
 
 
 def cli(argv: list[str]) -> None:
-    """Run the suite named in ``argv`` and print its summary."""
+    """Run the suite named in ``argv``, submit its results, print summary and leaderboard."""
     name, extra = parse_args(argv)
     runs = load_suite(name)
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
     suite_dir = root / "outputs" / "suite" / name / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    outcomes = []
+    outcomes, run_dirs = [], []
     for index, row in enumerate(runs):
         label = next((a.split("=", 1)[1] for a in row if a.startswith("baseline=")), "model")
-        outcomes.append((row, run_job(row, extra, suite_dir / f"{index:02d}-{label}")))
+        run_dirs.append(suite_dir / f"{index:02d}-{label}")
+        outcomes.append((row, run_job(row, extra, run_dirs[-1])))
     table = summary_table(outcomes)
     suite_dir.mkdir(parents=True, exist_ok=True)
     (suite_dir / "summary.md").write_text(f"# Suite `{name}`\n\n{table}")
-    print(f"\n{table}\nsummary: {suite_dir / 'summary.md'}")
-    if any(isinstance(outcome, str) for _, outcome in outcomes):
+    print(f"\n{table}\nsummary: {suite_dir / 'summary.md'}\n")
+    board = Board()
+    finished = [d for d, (_, o) in zip(run_dirs, outcomes, strict=True) if not isinstance(o, str)]
+    rejected = submit_all(board, finished, author="exactbench suite")
+    print(markdown(ranked_tables(board.entries())))
+    pages = export(board, root / "leaderboard" / "data" / "site")
+    print(f"leaderboard page: {pages[1]}")
+    if rejected or any(isinstance(outcome, str) for _, outcome in outcomes):
         raise SystemExit(1)

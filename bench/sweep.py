@@ -40,7 +40,8 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from optuna.trial import TrialState
 
-from bench.config import compose, compose_run, register_resolvers
+from bench.config import compose_run
+from leaderboard.configs import compose, register_resolvers
 
 log = logging.getLogger(__name__)
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.config import compose_run, register_resolvers
+from bench.config import compose_run
+from leaderboard.configs import register_resolvers
 
 
 @pytest.fixture(autouse=True)

@@ -73,8 +73,19 @@ def test_collocation_ablation_runs_grid_and_aggregates(tmp_path):
 
 
 def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
-    result = exactbench("suite", "logger=none", *quick_qho, cwd=tmp_path)
+    official_split = [o for o in quick_qho if not o.startswith("task.")]  # else rejected
+    result = exactbench("suite", "logger=none", *official_split, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     summary = next(tmp_path.glob("outputs/suite/quick/*/summary.md")).read_text()
     assert summary.count("| qho | qho_base |") == 3
     assert "split_operator" in summary and "FAILED" not in summary
+    assert result.stdout.count("accepted") == 3
+    assert (tmp_path / "leaderboard" / "data" / "site" / "index.html").is_file()
+    shown = exactbench("leaderboard", "show", "--task", "qho", cwd=tmp_path)
+    assert shown.returncode == 0 and "| 1 | exact | baseline |" in shown.stdout
+    again = exactbench("leaderboard", "submit", *_suite_run_dirs(tmp_path), cwd=tmp_path)
+    assert again.returncode == 1 and again.stdout.count("already on the board") == 3
+
+
+def _suite_run_dirs(root: Path) -> list[str]:
+    return sorted(str(p.parent) for p in root.glob("outputs/suite/quick/*/*/result.json"))

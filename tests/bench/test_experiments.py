@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bench.baseline import run_baseline
-from bench.config import CONF_DIR
 from bench.train import run_training
+from leaderboard.configs import CONF_DIR
 from leaderboard.record import load_record
 
 EXPERIMENTS = sorted(path.stem for path in (CONF_DIR / "experiment").glob("*.yaml"))

@@ -12,8 +12,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from bench.config import compose
 from bench.sweep import SweepError, cli, make_storage, open_study
+from leaderboard.configs import compose
 
 TINY = ["sweep.heartbeat_seconds=1", "logger=none", "task.test.nx=21"]
 

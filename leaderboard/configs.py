@@ -1,0 +1,45 @@
+"""The project's Hydra configs: where they live, their resolvers, composing one in code.
+
+Lives with the leaderboard because the leaderboard composes each task's official config to
+rebuild its test split; ``bench`` builds its commands on the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+def _add(*values: int) -> int:
+    """``${add:a,b,...}``: sum of integers (e.g. Adam steps + L-BFGS steps)."""
+    return sum(int(value) for value in values)
+
+
+def _per_fit(total_steps: int, times: int) -> int:
+    """``${per_fit:total,n}``: an interval of steps that fires ``n`` times in ``total`` steps."""
+    return max(1, int(total_steps) // int(times))
+
+
+def register_resolvers() -> None:
+    """Register the harness resolvers once (idempotent)."""
+    for name, function in {"add": _add, "per_fit": _per_fit}.items():
+        if not OmegaConf.has_resolver(name):
+            OmegaConf.register_new_resolver(name, function)
+
+
+def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
+    """The composed config for ``overrides``, as the command line would build it.
+
+    Includes the ``hydra`` node so that ``${hydra:...}`` interpolations resolve; used by tests
+    and by tools that need a task's official config without running it.
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    register_resolvers()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=True)
