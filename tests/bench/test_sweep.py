@@ -23,6 +23,16 @@ def _study(root, name="qho_pinn"):
     return optuna.load_study(study_name=name, storage=url)
 
 
+def _complete_trials(root) -> int:
+    """Complete trials so far (0 while the worker is still creating the study)."""
+    if not (root / "sweeps" / "qho_pinn.db").exists():
+        return 0
+    try:
+        return len(_study(root).get_trials(states=(TrialState.COMPLETE,)))
+    except KeyError:  # tables exist, study not yet
+        return 0
+
+
 def _sweep_process(root, *args):
     return subprocess.Popen(
         [sys.executable, "-m", "bench.cli", "sweep", "sweep=qho_pinn", *TINY, *args],
@@ -46,11 +56,8 @@ def test_killed_sweep_resumes_to_the_requested_count(scratch_root, quick_qho):
     args = ["sweep.n_trials=4", *quick_qho]
     process = _sweep_process(scratch_root, *args)
     deadline = time.time() + 300
-    while time.time() < deadline:
+    while time.time() < deadline and not _complete_trials(scratch_root):
         time.sleep(1)
-        db = scratch_root / "sweeps" / "qho_pinn.db"
-        if db.exists() and _study(scratch_root).get_trials(states=(TrialState.COMPLETE,)):
-            break
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert _sweep_process(scratch_root, *args).wait(timeout=600) == 0
