@@ -23,7 +23,7 @@ def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
             "no baseline selected: add baseline=<name> (one of the files in conf/baseline/, "
             f"e.g. baseline={cfg.task.default_baseline})"
         )
-    split = instantiate(cfg.task.datamodule).test_split()
+    split = instantiate(cfg.task.datamodule, _convert_="all").test_split()
     method, solver = instantiate_named(cfg.baseline)
     logger = make_logger(cfg, method, "baseline")
     try:

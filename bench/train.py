@@ -43,7 +43,7 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
 
     quiet_lightning()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    datamodule = instantiate(cfg.task.datamodule)
+    datamodule = instantiate(cfg.task.datamodule, _convert_="all")
     split = datamodule.test_split()
     method, model = instantiate_named(cfg.model)
     logger = make_logger(cfg, method, "model")

@@ -45,7 +45,7 @@ def official_config(record: RunRecord) -> Any:
 
 def official_split(cfg: Any) -> CachedArrays:
     """The test split built (or loaded from the cache) from the official config."""
-    return instantiate(cfg.task.datamodule).test_split()
+    return instantiate(cfg.task.datamodule, _convert_="all").test_split()
 
 
 def rescore(run_dir: Path, record: RunRecord) -> tuple[Any, dict[str, float]]:

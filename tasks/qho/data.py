@@ -127,7 +127,7 @@ class QHODataModule(L.LightningDataModule):
         self.x_range = tuple(float(e) for e in domain["x"])
         self.t_range = tuple(float(e) for e in domain["t"])
         self.omega_range = tuple(float(e) for e in domain["omega"])
-        self.test_config = {key: _plain(value) for key, value in test.items()}
+        self.test_config = dict(test)  # plain (JSON-able) values: instantiate with _convert_="all"
         self.collocation = dict(collocation)
         self.n_boundary, self.n_initial = int(n_boundary), int(n_initial)
         self.supervised = dict(supervised)
@@ -218,12 +218,3 @@ class QHODataModule(L.LightningDataModule):
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(RepeatedBatch(1, lambda: self.validation_points, False), batch_size=None)
-
-
-def _plain(value: Any) -> Any:
-    """OmegaConf containers and tuples as plain JSON-able lists and dicts."""
-    if hasattr(value, "items"):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ListConfig":
-        return [_plain(item) for item in value]
-    return value

@@ -62,14 +62,14 @@ def _save_density_xt(exact, predicted, axis, times, omega, out_dir: Path) -> Pat
 
 
 def _save_planes(split, predictions, density, density_pred, out_dir: Path) -> Path:
-    """Density in the plane through the origin at mid-time, then (u, v) on each slice."""
+    """Density in the plane through the origin at mid-time, then (u, v) on each 3D slice."""
     axis, times = split["axis"], split["t"]
     dim = density.ndim - 2
     mid_t, origin = len(times) // 2, int(np.argmin(np.abs(axis)))
     rows = [
         ("density", (0, mid_t) + (slice(None),) * 2 + (origin,) * (dim - 2), "xy", times[mid_t])
     ]
-    for axis_index, coordinate, t in split["slices"]:
+    for axis_index, coordinate, t in split["slices"] if dim == 3 else []:  # 2D slices are lines
         k, i_t = int(axis_index), int(np.argmin(np.abs(times - t)))
         index = (0, i_t) + (slice(None),) * k + (int(np.argmin(np.abs(axis - coordinate))),)
         plane = "".join(name for j, name in enumerate(AXIS_NAMES[:dim]) if j != k)

@@ -50,9 +50,10 @@ def test_interrupted_training_resumes_from_checkpoint(composed, quick_qho):
     assert record.timings["train_steps"] == 2  # steps 3 and 4 of 4; the first 2 were restored
 
 
-def test_3d_experiment_scores_slices(composed):
-    overrides = ["experiment=qho_3d", "trainer.fast_dev_run=true", "logger=none", "task.test.nx=9"]
-    cfg, run_dir = composed(overrides)
+@pytest.mark.parametrize("dim", [2, 3])
+def test_multidimensional_experiment_scores_and_plots_slices(dim, composed):
+    overrides = ["experiment=qho_3d", f"task.dim={dim}", "trainer.fast_dev_run=true"]
+    cfg, run_dir = composed([*overrides, "logger=none", "task.test.nx=9"])
     metrics = run_training(cfg, run_dir).metrics
     assert any(key.startswith("slice[x=") for key in metrics)
     assert (run_dir / "plots" / "slices.png").is_file()
