@@ -70,6 +70,19 @@ def _eigenfunctions(x: Array, omega: Array, xp: Any) -> tuple[Array, Array]:
     return phi0, (2.0 * omega) ** 0.5 * x * phi0
 
 
+def psi01_on_grid(
+    axis: np.ndarray, times: np.ndarray, omegas: np.ndarray, dim: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(u, v) on the tensor grid ``axis``^dim for every (ω, t): shape (n_ω, n_t, n_x^dim)."""
+    grids = np.meshgrid(*([axis] * dim), indexing="ij")
+    u = np.empty((len(omegas), len(times), *grids[0].shape))
+    v = np.empty_like(u)
+    for i, omega in enumerate(omegas):
+        for j, t in enumerate(times):
+            u[i, j], v[i, j] = psi01(grids, t, omega)
+    return u, v
+
+
 def density(u: Array, v: Array) -> Array:
     """Probability density |ψ|² = u² + v² (bohr^-d)."""
     return u * u + v * v

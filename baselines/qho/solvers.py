@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from baselines.qho.exact import psi01
+from baselines.qho.exact import psi01_on_grid
 from baselines.qho.split_operator import propagate_on_grid
 
 
@@ -21,11 +21,7 @@ class ExactFormula:
 
     def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         dim = split["u"].ndim - 2
-        grids = np.meshgrid(*([split["axis"]] * dim), indexing="ij")
-        u, v = np.empty(split["u"].shape), np.empty(split["u"].shape)
-        for i, omega in enumerate(split["omega"]):
-            for j, t in enumerate(split["t"]):
-                u[i, j], v[i, j] = psi01(grids, t, omega)
+        u, v = psi01_on_grid(split["axis"], split["t"], split["omega"], dim)
         return {"u": u, "v": v}
 
 

@@ -18,7 +18,7 @@ import torch
 from scipy.stats import qmc
 from torch.utils.data import DataLoader, Dataset
 
-from baselines.qho.exact import psi01
+from baselines.qho.exact import psi01, psi01_on_grid
 from tasks.cache import CachedArrays, cached_arrays
 
 SAMPLERS = ("sobol", "lhs", "uniform")
@@ -61,12 +61,7 @@ def build_test_split(
     axis = np.linspace(*x_range, int(test["nx"]))
     times = np.linspace(*t_range, int(test["nt"]))
     omegas = np.asarray(test["omega"], float)
-    grids = np.meshgrid(*([axis] * dim), indexing="ij")
-    u = np.empty((omegas.size, times.size, *grids[0].shape))
-    v = np.empty_like(u)
-    for i, omega in enumerate(omegas):
-        for j, t in enumerate(times):
-            u[i, j], v[i, j] = psi01(grids, t, omega)
+    u, v = psi01_on_grid(axis, times, omegas, dim)
     slices = np.asarray(test.get("slices") or np.empty((0, 3)), float).reshape(-1, 3)
     return {"axis": axis, "t": times, "omega": omegas, "u": u, "v": v, "slices": slices}
 

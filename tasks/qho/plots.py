@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-AXIS_NAMES = "xyz"
+from tasks.qho.evaluator import AXIS_NAMES
 
 
 def _panel_row(axes, exact: np.ndarray, predicted: np.ndarray, extent, labels, title: str) -> None:
