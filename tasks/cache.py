@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,15 +51,17 @@ def arrays_checksum(arrays: Mapping[str, np.ndarray]) -> str:
 def cached_arrays(
     task: str,
     config: Mapping[str, Any],
-    build: Callable[[], dict[str, np.ndarray]],
+    build: Callable[[Path | None], dict[str, np.ndarray]],
     root: Path | None,
 ) -> CachedArrays:
     """Load the data set of ``config`` from ``root``, or build, checksum and store it.
 
-    With ``root=None`` nothing is read or written (the arrays are built in memory).
+    ``build(parts_dir)`` receives a scratch directory ``<key>.parts`` for per-system results
+    (see :mod:`tasks.parallel`), so an interrupted build resumes; it is removed once the data
+    set is stored. With ``root=None`` nothing is read or written and ``parts_dir`` is ``None``.
     """
     if root is None:
-        arrays = build()
+        arrays = build(None)
         return CachedArrays(arrays, arrays_checksum(arrays), None)
     directory = Path(root) / task
     key = config_key(config)
@@ -67,7 +70,8 @@ def cached_arrays(
         loaded = _load_verified(data_path, meta_path)
         if loaded is not None:
             return loaded
-    arrays = build()
+    parts_dir = directory / f"{key}.parts"
+    arrays = build(parts_dir)
     checksum = arrays_checksum(arrays)
     directory.mkdir(parents=True, exist_ok=True)
     tmp = data_path.with_suffix(".tmp.npz")
@@ -75,6 +79,8 @@ def cached_arrays(
     tmp.replace(data_path)
     meta = {"task": task, "config": dict(config), "checksum": checksum}
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    if parts_dir.is_dir():
+        shutil.rmtree(parts_dir)
     return CachedArrays(arrays, checksum, data_path)
 
 

@@ -10,7 +10,7 @@ from tasks.cache import arrays_checksum, cached_arrays, config_key
 
 
 def _builder(calls):
-    def build():
+    def build(parts_dir):
         calls.append(1)
         return {"a": np.arange(10.0), "b": np.ones((2, 2))}
 
