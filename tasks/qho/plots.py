@@ -5,31 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tasks.plotting import panel_row
 from tasks.qho.evaluator import AXIS_NAMES
-
-
-def _panel_row(axes, exact: np.ndarray, predicted: np.ndarray, extent, labels, title: str) -> None:
-    """Three image panels: exact, predicted (same colour scale) and their difference."""
-    vmin, vmax = float(min(exact.min(), predicted.min())), float(max(exact.max(), predicted.max()))
-    difference = predicted - exact
-    limit = float(np.max(np.abs(difference))) or 1.0
-    panels = [
-        (exact, f"exact {title}", "viridis", vmin, vmax),
-        (predicted, f"predicted {title}", "viridis", vmin, vmax),
-        (difference, "predicted − exact", "RdBu_r", -limit, limit),
-    ]
-    for ax, (image, name, cmap, low, high) in zip(axes, panels, strict=True):
-        shown = ax.imshow(
-            image.T, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=low, vmax=high
-        )
-        ax.set(title=name, xlabel=labels[0], ylabel=labels[1])
-        plt.colorbar(shown, ax=ax)
 
 
 def plot_predictions(
@@ -53,7 +33,7 @@ def plot_predictions(
 def _save_density_xt(exact, predicted, axis, times, omega, out_dir: Path) -> Path:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4), constrained_layout=True)
     extent = (axis[0], axis[-1], times[0], times[-1])
-    _panel_row(axes, exact.T, predicted.T, extent, ("x (bohr)", "t (ħ/E_h)"), "density")
+    panel_row(axes, exact.T, predicted.T, extent, ("x (bohr)", "t (ħ/E_h)"), "density")
     fig.suptitle(f"|ψ(x, t)|², ω = {omega:g}")
     path = out_dir / f"density_xt_omega{omega:g}.png"
     fig.savefig(path, dpi=110)
@@ -84,7 +64,7 @@ def _save_planes(split, predictions, density, density_pred, out_dir: Path) -> Pa
     for ax_row, (field, index, plane, t) in zip(axes, rows, strict=True):
         exact, predicted = fields[field]
         labels = (f"{plane[0]} (bohr)", f"{plane[1]} (bohr)")
-        _panel_row(ax_row, exact[index], predicted[index], extent, labels, f"{field}, t={t:.3g}")
+        panel_row(ax_row, exact[index], predicted[index], extent, labels, f"{field}, t={t:.3g}")
     fig.tight_layout()
     path = out_dir / "slices.png"
     fig.savefig(path, dpi=90)

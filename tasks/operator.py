@@ -1,0 +1,115 @@
+"""Shared pieces of the neural-operator models: the FNO, field scaling, the optimiser, loaders.
+
+The FNO is neuraloperator's (``neuralop.models.FNO``) in 1D: the spectral layers keep the lowest
+``modes`` Fourier modes and a grid positional embedding on [0, 1], so one set of weights applies
+to any number of grid points over the same box (resolution independence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import lightning as L
+import torch
+from torch import Tensor, nn
+from torch.utils.data import DataLoader, Dataset, RandomSampler
+
+from tasks.nets import check_finite
+
+
+def build_fno(in_channels: int, out_channels: int, network: Mapping[str, Any]) -> nn.Module:
+    """A 1D FNO with ``modes`` Fourier modes, ``width`` channels and ``layers`` blocks.
+
+    ``padding`` (fraction of the grid, default 0) pads the non-periodic fields before the FFT.
+    """
+    from neuralop.models import FNO
+
+    return FNO(
+        n_modes=(int(network["modes"]),),
+        in_channels=in_channels,
+        out_channels=out_channels,
+        hidden_channels=int(network["width"]),
+        n_layers=int(network["layers"]),
+        domain_padding=float(network.get("padding", 0.0)) or None,
+    )
+
+
+class Standardiser(nn.Module):
+    """Affine map ``(y - mean) / std`` with constants fixed from training data (saved as buffers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(()))
+        self.register_buffer("std", torch.ones(()))
+
+    def fit(self, values: Tensor) -> Standardiser:
+        self.mean = values.mean().detach().clone()
+        self.std = values.std().clamp_min(1e-12).detach().clone()
+        return self
+
+    def forward(self, values: Tensor) -> Tensor:
+        return (values - self.mean) / self.std
+
+    def inverse(self, values: Tensor) -> Tensor:
+        return values * self.std + self.mean
+
+
+class OperatorModule(L.LightningModule):
+    """Training loop shared by the operator models: AdamW with a cosine schedule per step.
+
+    Subclasses define ``loss(batch) -> (loss, parts)`` and ``predict_split``. ``optim`` holds
+    ``lr``, ``weight_decay``, ``total_steps`` (optimiser steps of the whole fit) and
+    ``batch_size`` (read by the data modules through the model config).
+    """
+
+    nan_hint = "lower model.optim.lr, or raise model.optim.weight_decay"
+
+    def __init__(self, optim: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.optim = dict(optim)
+
+    def loss(self, batch: tuple[Tensor, ...]) -> tuple[Tensor, dict[str, Tensor]]:
+        raise NotImplementedError
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        optimizer = torch.optim.AdamW(
+            self.parameters(),
+            lr=float(self.optim["lr"]),
+            weight_decay=float(self.optim.get("weight_decay", 0.0)),
+        )
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(1, int(self.optim["total_steps"]))
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+    def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
+        loss, parts = self.loss(batch)
+        check_finite(loss, self.global_step, self.nan_hint)
+        self.log("train/loss", loss.detach(), prog_bar=True)
+        for key, value in parts.items():
+            self.log(f"train/{key}", value.detach())
+        return loss
+
+    def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
+        loss, parts = self.loss(batch)
+        self.log("val/loss", loss, prog_bar=True)
+        for key, value in parts.items():
+            self.log(f"val/{key}", value)
+
+
+def step_loader(dataset: Dataset, batch_size: int, steps: int, seed: int) -> DataLoader:
+    """Shuffled mini-batches for exactly ``steps`` optimiser steps (one loader "epoch").
+
+    Reshuffles after every pass over the samples, so the trainer's step budget, not an epoch
+    count, sets the length of a fit (as for every model of the harness).
+    """
+    batch_size = min(int(batch_size), len(dataset))
+    generator = torch.Generator().manual_seed(int(seed))
+    sampler = RandomSampler(dataset, num_samples=steps * batch_size, generator=generator)
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True)
+
+
+def eval_loader(dataset: Dataset, batch_size: int) -> DataLoader:
+    """Validation batches in order."""
+    return DataLoader(dataset, batch_size=int(batch_size), shuffle=False)
