@@ -148,7 +148,9 @@ class QHODataModule(L.LightningDataModule):
             self._test = cached_arrays(
                 "qho",
                 self.generator_config(),
-                lambda _parts: build_test_split(self.dim, self.x_range, self.t_range, self.test_config),
+                lambda _parts: build_test_split(
+                    self.dim, self.x_range, self.t_range, self.test_config
+                ),
                 self.cache_dir,
             )
         return self._test

@@ -6,19 +6,40 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from omegaconf import OmegaConf
 
 from bench.baseline import run_baseline
 from bench.train import run_training
-from leaderboard.configs import CONF_DIR
+from leaderboard.configs import CONF_DIR, compose
 from leaderboard.record import load_record
 
 EXPERIMENTS = sorted(path.stem for path in (CONF_DIR / "experiment").glob("*.yaml"))
 BASELINES = sorted(path.stem for path in (CONF_DIR / "baseline").glob("*.yaml"))
+QHO_BASELINES = [b for b in BASELINES if b in ("exact", "split_operator")]
+
+# Per task: overrides that shrink an experiment's data to seconds (the config is still the
+# experiment's own in every other respect).
+SMOKE = {
+    "tddft": [
+        "task.systems.n=6", "task.split={train: 3, val: 1, test: 2}", "task.physics.nx=61",
+        "task.physics.frames.n=27", "task.physics.reference.dt=0.05",
+    ],
+    "ks_inversion": [
+        "task.physics.nx=41", "task.systems={Z1: [1.0, 2.0, 2], Z2: [0.5, 1.0, 2], d: [0, 4, 2]}",
+        "task.split.train=4", "task.split.val=2", "task.split.test=2",
+    ],
+}  # fmt: skip
+
+
+def smoke_overrides(experiment: str) -> list[str]:
+    """``experiment=...`` plus the overrides that make its task's data tiny."""
+    task = compose([f"experiment={experiment}"]).task.name
+    return [f"experiment={experiment}", *SMOKE.get(task, [])]
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_experiment_runs_a_few_steps(experiment, composed):
-    overrides = [f"experiment={experiment}", "trainer.fast_dev_run=true", "logger=none"]
+    overrides = [*smoke_overrides(experiment), "trainer.fast_dev_run=true", "logger=none"]
     cfg, run_dir = composed([*overrides, "plots=false"])
     record = run_training(cfg, run_dir)
     assert record.experiment == experiment
@@ -59,8 +80,23 @@ def test_multidimensional_experiment_scores_and_plots_slices(dim, composed):
     assert (run_dir / "plots" / "slices.png").is_file()
 
 
+def baseline_task(baseline: str) -> str:
+    """The task a baseline belongs to: the package after ``baselines.`` in its ``_target_``."""
+    return OmegaConf.load(CONF_DIR / "baseline" / f"{baseline}.yaml")._target_.split(".")[1]
+
+
 @pytest.mark.parametrize("baseline", BASELINES)
-def test_baseline_matches_exact_state(baseline, composed):
+def test_every_baseline_runs_on_an_experiment_of_its_task(baseline, composed):
+    task = baseline_task(baseline)
+    experiment = next(e for e in EXPERIMENTS if compose([f"experiment={e}"]).task.name == task)
+    cfg, run_dir = composed([*smoke_overrides(experiment), f"baseline={baseline}", "logger=none"])
+    record = run_baseline(cfg, run_dir)
+    assert record.kind == "baseline" and record.method == baseline
+    assert np.isfinite(record.metrics[cfg.task.primary_metric])
+
+
+@pytest.mark.parametrize("baseline", QHO_BASELINES)
+def test_qho_baseline_matches_exact_state(baseline, composed):
     cfg, run_dir = composed(["experiment=qho_base", f"baseline={baseline}", "logger=none"])
     record = run_baseline(cfg, run_dir)
     assert record.kind == "baseline" and record.method == baseline
