@@ -109,17 +109,17 @@ def predict_and_record(
     """Time ``predict`` on the test split, score it, seal the record, plot and log the result.
 
     The shared end of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
-    with ``inference_total`` and ``inference_per_sample`` (s).
+    with ``inference_total`` and ``inference_per_sample`` (s), and ``inference_per_frame`` when
+    the predictions say how many frames each sample propagated (``propagated_frames``).
     """
     from bench.loggers import log_results, wandb_info
 
     predictions, seconds = timed(predict, split.arrays)
     metrics = score(cfg, predictions, split)
-    timings = {
-        **timings,
-        "inference_total": seconds,
-        "inference_per_sample": seconds / n_samples(cfg, split),
-    }
+    per_sample = seconds / n_samples(cfg, split)
+    timings = {**timings, "inference_total": seconds, "inference_per_sample": per_sample}
+    if "propagated_frames" in predictions:  # time propagators: the cost of one frame
+        timings["inference_per_frame"] = per_sample / float(predictions["propagated_frames"])
     record = seal(
         cfg, run_dir, method=method, kind=kind, split=split, predictions=predictions,
         metrics=metrics, timings=timings, wandb_info=wandb_info(logger),

@@ -36,7 +36,7 @@ def build_fno(in_channels: int, out_channels: int, network: Mapping[str, Any]) -
 
 
 class Standardiser(nn.Module):
-    """Affine map ``(y - mean) / std`` with constants fixed from training data (saved as buffers)."""
+    """Affine map ``(y - mean) / std``, constants fitted on training data (kept as buffers)."""
 
     def __init__(self) -> None:
         super().__init__()

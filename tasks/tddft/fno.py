@@ -115,8 +115,8 @@ class AutoregressiveFNO(OperatorModule):
         predicted = movies.copy()
         for lo in range(0, len(movies), self.predict_batch):
             inputs = torch.as_tensor(movies[lo : lo + self.predict_batch, start:first])
-            predicted[lo : lo + self.predict_batch, first:] = (
-                self.rollout(inputs, movies.shape[1] - first).numpy()
-            )
+            predicted[lo : lo + self.predict_batch, first:] = self.rollout(
+                inputs, movies.shape[1] - first
+            ).numpy()
         steps = np.array(movies.shape[1] - first)
         return {"density": predicted.astype(float), "propagated_frames": steps}

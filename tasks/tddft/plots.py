@@ -27,7 +27,9 @@ def plot_predictions(
         paths.append(_system_figure(reference[i], predicted[i], split, i, out_dir))
     fig, ax = plt.subplots(figsize=(5, 3.5))
     frame_mae = np.mean(np.abs(predicted - reference), axis=(0, 2))
-    ax.semilogy(t[score_from:], frame_mae[score_from:], marker=".")
+    ax.plot(t[score_from:], frame_mae[score_from:], marker=".")
+    if np.all(frame_mae[score_from:] > 0):
+        ax.set_yscale("log")
     ax.set(xlabel="t (ħ/E_h)", ylabel="density MAE over test systems", title="rollout error")
     fig.tight_layout()
     paths.append(out_dir / "mae_per_frame.png")

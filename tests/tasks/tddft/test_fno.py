@@ -26,10 +26,12 @@ def moving_gaussians(n_movies: int, n_frames: int, nx: int, seed: int = 0) -> np
     return 2 * np.exp(-((x - centre) ** 2)) / np.sqrt(np.pi)
 
 
-def model(t_in: int = 3, unroll: int = 1, steps: int = 10) -> AutoregressiveFNO:
-    optim = {"lr": 3e-3, "weight_decay": 0.0, "total_steps": steps, "batch_size": 16}
+def model(
+    t_in: int = 3, unroll: int = 1, steps: int = 10, norm_weight: float = 0.0
+) -> AutoregressiveFNO:
+    optim = {"lr": 1e-2, "weight_decay": 0.0, "total_steps": steps, "batch_size": 16}
     network = {"modes": 12, "width": 16, "layers": 2}
-    return AutoregressiveFNO(t_in, unroll, network, 0.1, 2.0, BOX, optim)
+    return AutoregressiveFNO(t_in, unroll, network, norm_weight, 2.0, BOX, optim)
 
 
 def test_windows_cover_every_start_of_every_movie():
@@ -48,6 +50,18 @@ def test_rollouts_run_on_any_grid():
         assert net.rollout(frames, 4).shape == (2, 4, nx)
 
 
+def test_loss_adds_the_particle_number_penalty():
+    window = torch.as_tensor(moving_gaussians(2, 4, 64), dtype=torch.float32)
+    net = model(norm_weight=0.5)
+    with torch.no_grad():
+        predicted = net.rollout(window[:, :3], 1)
+    number = predicted.sum(dim=-1) * (BOX[1] - BOX[0]) / 63
+    with torch.no_grad():
+        loss, parts = net.loss((window,))
+    assert parts["norm"] == pytest.approx(((number - 2) ** 2).mean().item(), rel=1e-5)
+    assert loss.item() == pytest.approx(parts["mse"].item() + 0.5 * parts["norm"].item(), rel=1e-5)
+
+
 def test_prediction_refuses_to_score_frames_it_was_given():
     movies = moving_gaussians(2, 8, 64)
     split = {"density": movies, "rollout_start": np.array(2), "score_from": np.array(4)}
@@ -59,7 +73,7 @@ def test_training_learns_a_drift_better_than_standing_still():
     """A trained FNO propagates drifting Gaussians far better than persistence (n̂_{t+1} = n_t)."""
     torch.manual_seed(0)
     train, test = moving_gaussians(64, 12, 64, seed=1), moving_gaussians(8, 12, 64, seed=2)
-    steps = 300
+    steps = 600
     net = model(steps=steps)
     windows = WindowDataset(torch.as_tensor(train, dtype=torch.float32), 4)
     loader = step_loader(windows, 16, steps, 0)

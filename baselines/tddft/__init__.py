@@ -1,0 +1,1 @@
+"""Octopus-style time-dependent Kohn–Sham propagation of 1D two-electron atoms and diatomics."""

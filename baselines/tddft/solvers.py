@@ -1,0 +1,110 @@
+"""Conventional baselines of the TDDFT task: Octopus-style propagation of every test system.
+
+Both read only ``params`` (n_systems, 3), ``x`` (nx,) and ``t`` (n_frames,) of the split (never
+its ``density``) and return ``{"density": (n_systems, n_frames, nx)}`` on the split's grid and
+times, like the FNO, so the task's evaluator scores both. The grid and frame times come from the
+split (so a finer test grid is honoured); everything else from ``physics``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from baselines.tddft.simulate import orbital_movie, simulate_system
+from baselines.tddft.system import grid_spacing, uniform_axis
+from tasks.parallel import map_systems, stack_results
+
+
+def physics_of_split(
+    physics: Mapping[str, Any], split: Mapping[str, np.ndarray], propagator: str, dt: float
+) -> dict[str, Any]:
+    """``physics`` with the split's grid (box, nx), frames (n, dt) and the given scheme."""
+    x, t = np.asarray(split["x"], float), np.asarray(split["t"], float)
+    grid_spacing(x, "the split's x")
+    frame_dt = grid_spacing(t, "the split's t") if t.size > 1 else 1.0  # 1 frame: no step
+    if t[0] != 0.0:
+        raise ValueError(f"the split's frames must start at t = 0 (the ground state), got {t[0]}")
+    result = copy.deepcopy(dict(physics))
+    result |= {
+        "box": [float(x[0]), float(x[-1])],
+        "nx": int(x.size),
+        "frames": {"n": int(t.size), "dt": frame_dt},
+        "reference": {"propagator": str(propagator), "dt": float(dt)},
+    }
+    return result
+
+
+class ReferencePropagator:
+    """The TDKS movie of every test system with scheme ``propagator`` at internal step ``dt``.
+
+    Args:
+        physics: the task's physics dict (``baselines.tddft.simulate``).
+        propagator: ``crank_nicolson`` | ``exp_mid`` | ``etrs`` | ``aetrs``.
+        dt: internal time step (ħ/E_h), shortened to divide the frame interval.
+    """
+
+    def __init__(self, physics: Mapping[str, Any], propagator: str, dt: float) -> None:
+        self.physics, self.propagator, self.dt = dict(physics), str(propagator), float(dt)
+
+    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        physics = physics_of_split(self.physics, split, self.propagator, self.dt)
+        items = [(row, physics) for row in np.asarray(split["params"], float)]
+        results = map_systems(
+            simulate_system, items, description=f"TDKS {self.propagator} ({len(items)} systems)"
+        )
+        return propagated(stack_results(results)["density"])
+
+
+def propagated(density: np.ndarray) -> dict[str, np.ndarray]:
+    """Predictions of a propagator: the movies and the frames each system was propagated."""
+    return {"density": density, "propagated_frames": np.array(density.shape[1] - 1)}
+
+
+def coarse_movie(item: tuple[np.ndarray, Mapping[str, Any], np.ndarray]) -> dict[str, np.ndarray]:
+    """Density movie of ``item`` = (params, coarse physics, target grid x) on the target grid.
+
+    The orbital of the coarse run is interpolated by a cubic spline in x (real and imaginary
+    parts) and squared, n = 2|φ|², so the interpolated density is non-negative.
+    """
+    params, physics, x_target = item
+    reference = physics["reference"]
+    hamiltonian, orbitals = orbital_movie(
+        params, physics, str(reference["propagator"]), float(reference["dt"])
+    )
+    spline = CubicSpline(hamiltonian.x, orbitals, axis=1)
+    return {"density": hamiltonian.density(spline(x_target))}
+
+
+class CoarsePropagator:
+    """ "Octopus (coarse)": scheme ``propagator`` at a larger step ``dt`` on ``nx`` points of the
+    same box, interpolated back to the split's grid.
+
+    Args:
+        physics: the task's physics dict.
+        propagator: ``crank_nicolson`` | ``exp_mid`` | ``etrs`` | ``aetrs``.
+        dt: internal time step (ħ/E_h), shortened to divide the frame interval.
+        nx: points of the coarse grid over the split's box.
+    """
+
+    def __init__(self, physics: Mapping[str, Any], propagator: str, dt: float, nx: int) -> None:
+        self.physics, self.propagator, self.dt = dict(physics), str(propagator), float(dt)
+        self.nx = int(nx)
+
+    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        physics = physics_of_split(self.physics, split, self.propagator, self.dt)
+        x_target = np.asarray(split["x"], float)
+        physics["nx"] = self.nx
+        uniform_axis(physics["box"], self.nx)  # validates nx
+        items = [(row, physics, x_target) for row in np.asarray(split["params"], float)]
+        results = map_systems(
+            coarse_movie,
+            items,
+            description=f"coarse TDKS {self.propagator} dt={self.dt:g} nx={self.nx} "
+            f"({len(items)} systems)",
+        )
+        return propagated(stack_results(results)["density"])
