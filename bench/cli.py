@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "aggregate": ("bench.aggregate", "tabulate and plot the run records of a multirun"),
     "leaderboard": ("bench.leaderboard_cli", "submit, show and export the leaderboard"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
+    "figures": ("bench.figures", "a task's physics figures outside its data set (regc)"),
 }
 
 USAGE = (
@@ -28,6 +29,7 @@ USAGE = (
         "  exactbench aggregate multirun/qho/qho_base/<date-time>\n"
         "  exactbench leaderboard submit outputs/qho/qho_base/<date-time>\n"
         "  exactbench leaderboard show --task qho\n"
+        "  exactbench figures experiment=regc_quick\n"
         "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
     )
 )

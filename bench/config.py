@@ -43,15 +43,16 @@ def compose_run(overrides: Sequence[str], run_dir: Path) -> DictConfig:
 def hydra_command(run: Callable[[DictConfig, Path], Any], name: str) -> Callable[[list[str]], None]:
     """``cli(argv)`` running ``run(cfg, run_dir)`` under ``@hydra.main`` (runs and multiruns).
 
-    ``run`` returns a run record; its primary metric is the job's return value.
+    When ``run`` returns a run record, its primary metric is the job's return value.
     """
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
     @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
     def main(cfg: DictConfig) -> float | None:
-        record = run(cfg, Path(HydraConfig.get().runtime.output_dir))
-        return record.metrics.get(cfg.task.primary_metric)
+        result = run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        metrics = getattr(result, "metrics", {})
+        return metrics.get(cfg.task.primary_metric)
 
     def cli(argv: list[str]) -> None:
         register_resolvers()

@@ -1,4 +1,4 @@
-"""Shared pieces of the neural-operator models: the FNO, field scaling, the optimiser, loaders.
+"""Shared training pieces: the FNO, field scaling, the optimiser loop, data loaders.
 
 The FNO is neuraloperator's (``neuralop.models.FNO``) in 1D: the spectral layers keep the lowest
 ``modes`` Fourier modes and a grid positional embedding on [0, 1], so one set of weights applies
@@ -113,3 +113,17 @@ def step_loader(dataset: Dataset, batch_size: int, steps: int, seed: int) -> Dat
 def eval_loader(dataset: Dataset, batch_size: int) -> DataLoader:
     """Validation batches in order."""
     return DataLoader(dataset, batch_size=int(batch_size), shuffle=False)
+
+
+class RepeatedBatch(Dataset):
+    """A data set of ``length`` steps whose every item is a (fixed or resampled) full batch."""
+
+    def __init__(self, length: int, make_batch: Any, resample: bool) -> None:
+        self.length, self.make_batch, self.resample = length, make_batch, resample
+        self.fixed = None if resample else make_batch()
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        return self.make_batch() if self.resample else self.fixed

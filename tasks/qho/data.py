@@ -16,10 +16,11 @@ import lightning as L
 import numpy as np
 import torch
 from scipy.stats import qmc
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from baselines.qho.exact import psi01, psi01_on_grid
 from tasks.cache import CachedArrays, cached_arrays
+from tasks.operator import RepeatedBatch
 
 SAMPLERS = ("sobol", "lhs", "uniform")
 
@@ -64,20 +65,6 @@ def build_test_split(
     u, v = psi01_on_grid(axis, times, omegas, dim)
     slices = np.asarray(test.get("slices") or np.empty((0, 3)), float).reshape(-1, 3)
     return {"axis": axis, "t": times, "omega": omegas, "u": u, "v": v, "slices": slices}
-
-
-class RepeatedBatch(Dataset):
-    """A data set of ``length`` steps whose every item is a (fixed or resampled) full batch."""
-
-    def __init__(self, length: int, make_batch: Any, resample: bool) -> None:
-        self.length, self.make_batch, self.resample = length, make_batch, resample
-        self.fixed = None if resample else make_batch()
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        return self.make_batch() if self.resample else self.fixed
 
 
 class QHODataModule(L.LightningDataModule):

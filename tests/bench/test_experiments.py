@@ -28,6 +28,13 @@ SMOKE = {
         "task.physics.nx=41", "task.systems={Z1: [1.0, 2.0, 2], Z2: [0.5, 1.0, 2], d: [0, 4, 2]}",
         "task.split.train=4", "task.split.val=2", "task.split.test=2",
     ],
+    "regc": [
+        "task.lattice.shape=[4,4]", "task.replicas.temperature.count=3",
+        "task.replicas.mu.count=3", "task.sampler.chains=1", "task.sampler.sweeps=600",
+        "task.sampler.equilibration=100", "task.sampler.checkpoint_interval=300",
+        "task.evaluation.temperature=[400,1000,50]", "task.evaluation.mu=[-0.5,0.25,0.05]",
+        "task.analysis.train_stride.temperature=2", "task.analysis.train_stride.mu=2",
+    ],
 }  # fmt: skip
 
 
