@@ -13,7 +13,7 @@ SUBCOMMANDS = {
     "aggregate": ("bench.aggregate", "tabulate and plot the run records of a multirun"),
     "leaderboard": ("bench.leaderboard_cli", "submit, show and export the leaderboard"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
-    "figures": ("bench.figures", "a task's physics figures outside its data set (regc)"),
+    "report": ("bench.report", "a task's report beyond single runs (regc, mft)"),
 }
 
 USAGE = (
@@ -29,7 +29,8 @@ USAGE = (
         "  exactbench aggregate multirun/qho/qho_base/<date-time>\n"
         "  exactbench leaderboard submit outputs/qho/qho_base/<date-time>\n"
         "  exactbench leaderboard show --task qho\n"
-        "  exactbench figures experiment=regc_quick\n"
+        "  exactbench report experiment=regc_quick\n"
+        "  exactbench report experiment=mft_targets\n"
         "  exactbench train --help   (Hydra's help: config groups and overrides)\n"
     )
 )

@@ -35,7 +35,14 @@ SMOKE = {
         "task.evaluation.temperature=[400,1000,50]", "task.evaluation.mu=[-0.5,0.25,0.05]",
         "task.analysis.train_stride.temperature=2", "task.analysis.train_stride.mu=2",
     ],
+    "mft": [
+        "task.simulation.times=[1,4,9]", "task.simulation.batch=100",
+        "task.simulation.jackknife_groups=10", "model.t_min=1",
+        *(f"task.cases.{i}.{key}=200" for i in range(4) for key in ("samples", "step_samples")),
+    ],
 }  # fmt: skip
+# Baselines that need more than their task's smoke overrides.
+BASELINE_SMOKE = {"mft_symbolic": ["baseline.t_min=1", "baseline.engine.time_limit=1"]}
 
 
 def smoke_overrides(experiment: str) -> list[str]:
@@ -96,10 +103,19 @@ def baseline_task(baseline: str) -> str:
 def test_every_baseline_runs_on_an_experiment_of_its_task(baseline, composed):
     task = baseline_task(baseline)
     experiment = next(e for e in EXPERIMENTS if compose([f"experiment={e}"]).task.name == task)
-    cfg, run_dir = composed([*smoke_overrides(experiment), f"baseline={baseline}", "logger=none"])
+    overrides = [*smoke_overrides(experiment), *BASELINE_SMOKE.get(baseline, [])]
+    cfg, run_dir = composed([*overrides, f"baseline={baseline}", "logger=none"])
     record = run_baseline(cfg, run_dir)
     assert record.kind == "baseline" and record.method == baseline
     assert np.isfinite(record.metrics[cfg.task.primary_metric])
+
+
+def test_report_command_refuses_a_task_without_a_report(composed):
+    from bench.report import run_report
+
+    cfg, run_dir = composed(["experiment=qho_base"])
+    with pytest.raises(SystemExit, match="declares no report"):
+        run_report(cfg, run_dir)
 
 
 @pytest.mark.parametrize("baseline", QHO_BASELINES)

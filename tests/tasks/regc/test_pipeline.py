@@ -7,7 +7,6 @@ import pytest
 
 from bench.baseline import run_baseline
 from bench.train import run_training
-from tasks.regc.figures import physics_figures
 
 # Overrides that shrink any regc experiment to seconds (the smoke-test list).
 TINY = [
@@ -60,11 +59,10 @@ def test_split_holds_the_sampler_diagnostics(composed):
     assert np.all(np.isfinite(split["mbar_coverage_sigma"][split["train_mask"]]))
 
 
-def test_physics_figures_from_the_task_config(composed, tmp_path):
-    from omegaconf import OmegaConf
+def test_report_command_draws_the_physics_figures(composed):
+    from bench.report import run_report
 
-    cfg, _ = composed(["experiment=regc_quick"])
-    task = OmegaConf.to_container(cfg.task, resolve=True)
-    paths = physics_figures(task["gas"], **task["figures"], out_dir=tmp_path)
+    cfg, run_dir = composed(["experiment=regc_quick"])
+    paths = run_report(cfg, run_dir)
     assert [p.name for p in paths] == ["chemical_potential_O2.png", "orr_free_energy_diagram.png"]
     assert all(p.stat().st_size > 0 for p in paths)

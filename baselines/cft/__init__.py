@@ -1,0 +1,1 @@
+"""CFT formulas: exact spectra, symbolic scoring and symbolic-regression engines (no torch)."""

@@ -1,0 +1,1 @@
+"""Recovering CFT formulas (central charges, primary weights) by symbolic regression."""

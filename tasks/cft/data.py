@@ -1,0 +1,128 @@
+"""Data module of the cft task: the cached split and full- or mini-batches of its training rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from tasks.cache import CachedArrays, cached_arrays
+from tasks.cft.tables import SOURCES, csv_tables, family_tables, file_sha256, settings_arrays
+
+
+class TrainingBatches(Dataset):
+    """``steps`` batches of training rows: all rows, or ``batch_size`` drawn at random."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, steps: int, batch_size: int, seed: int):
+        self.x = torch.as_tensor(x, dtype=torch.float64)
+        self.y = torch.as_tensor(y, dtype=torch.float64)
+        self.steps, self.batch_size = int(steps), int(batch_size)
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        if not 0 < self.batch_size < len(self.y):
+            return {"x": self.x, "y": self.y}
+        rows = torch.randint(len(self.y), (self.batch_size,), generator=self.generator)
+        return {"x": self.x[rows], "y": self.y[rows]}
+
+
+class CFTDataModule(L.LightningDataModule):
+    """Tables of a CFT family or of a user's CSV file (see :mod:`tasks.cft.tables`).
+
+    Args:
+        source: ``minimal``, ``wzw`` or ``csv``.
+        quantity: ``c`` or ``h`` (built-in families).
+        n_theories: training theories, smallest first.
+        primary_fraction: lowest fraction of each theory's primaries kept (quantity ``h``).
+        heldout: ``n_theories`` and ``primary_fraction`` of the extrapolation table.
+        integer_columns: constant columns 1..N offered to the engines (0 = off).
+        csv: ``path``, ``inputs`` (column names), ``target``, ``formula`` (optional ground
+            truth over the input names), ``heldout_rows``.
+        scoring: ``max_denominator`` and ``constant_rtol`` of the rationalisation.
+        steps: training steps of a network (length of the training loader).
+        batch_size: rows per step (0 = all rows).
+        cache_dir: root of the data cache (``None``: keep in memory).
+        seed: seed of the mini-batch draws.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        quantity: str,
+        n_theories: int,
+        primary_fraction: float,
+        heldout: Mapping[str, Any],
+        integer_columns: int,
+        csv: Mapping[str, Any],
+        scoring: Mapping[str, Any],
+        steps: int,
+        batch_size: int,
+        cache_dir: str | None,
+        seed: int,
+    ) -> None:
+        super().__init__()
+        if source not in SOURCES:
+            raise ValueError(f"task.source must be one of {SOURCES}, got {source!r}")
+        if integer_columns < 0:
+            raise ValueError(f"task.integer_columns must be >= 0, got {integer_columns}")
+        self.source, self.quantity = source, quantity
+        self.n_theories, self.primary_fraction = int(n_theories), float(primary_fraction)
+        self.heldout, self.csv, self.scoring = dict(heldout), dict(csv), dict(scoring)
+        self.integer_columns = int(integer_columns)
+        self.steps, self.batch_size, self.seed = int(steps), int(batch_size), int(seed)
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._split: CachedArrays | None = None
+
+    def generator_config(self) -> dict[str, Any]:
+        """Everything the split depends on (its cache key); a CSV source adds the file's hash."""
+        settings = {
+            "integer_columns": self.integer_columns,
+            "max_denominator": int(self.scoring["max_denominator"]),
+            "constant_rtol": float(self.scoring["constant_rtol"]),
+        }
+        if self.source == "csv":
+            table = {**self.csv, "sha256": file_sha256(self.csv["path"])}
+            return {"source": "csv", "csv": table, **settings}
+        return {
+            "source": self.source,
+            "quantity": self.quantity,
+            "n_theories": self.n_theories,
+            "primary_fraction": self.primary_fraction,
+            "heldout": self.heldout,
+            **settings,
+        }
+
+    def _build(self, _parts: Path | None) -> dict[str, np.ndarray]:
+        if self.source == "csv":
+            arrays = csv_tables(
+                self.csv["path"],
+                list(self.csv["inputs"]),
+                str(self.csv["target"]),
+                str(self.csv.get("formula") or ""),
+                int(self.csv["heldout_rows"]),
+            )
+        else:
+            arrays = family_tables(
+                self.source, self.quantity, self.n_theories, self.primary_fraction, self.heldout
+            )
+        return arrays | settings_arrays(self.integer_columns, self.scoring)
+
+    def test_split(self) -> CachedArrays:
+        """Training and held-out tables (built once, then loaded from the cache and verified)."""
+        if self._split is None:
+            self._split = cached_arrays("cft", self.generator_config(), self._build, self.cache_dir)
+        return self._split
+
+    def train_dataloader(self) -> DataLoader:
+        arrays = self.test_split().arrays
+        target = arrays["train_num"] / arrays["train_den"]
+        batches = TrainingBatches(arrays["train_x"], target, self.steps, self.batch_size, self.seed)
+        return DataLoader(batches, batch_size=None, shuffle=False)

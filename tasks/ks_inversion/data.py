@@ -1,0 +1,158 @@
+"""Systems of the Kohn–Sham inversion task: exact densities and potentials, splits, loaders.
+
+Each two-electron system (Z1, Z2, d) is solved exactly (``baselines.ks_inversion``): ground-state
+density n(x) (electrons/bohr), external, Hartree, KS and exchange–correlation potentials (Ha) on
+the ``physics.nx`` grid. The parameter set is split into train / val / test either at random
+(``split.mode: random``) or by holding out the largest separations (``split.mode:
+extrapolate``: test = systems with d ≥ ``split.d_min``, the seed's "301 E"). Training and
+validation systems and the test split are cached separately (a baseline run solves only the
+test systems); the test systems can be solved on a finer grid (``test_nx``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import TensorDataset
+
+from baselines.ks_inversion.exact import solve_system
+from baselines.ks_inversion.systems import parameter_grid
+from tasks.cache import CachedArrays, cached_arrays
+from tasks.operator import eval_loader, step_loader
+from tasks.parallel import map_systems, stack_results
+
+SPLIT_MODES = ("random", "extrapolate")
+
+
+def solve_systems(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Path | None) -> dict:
+    """Exact densities and potentials of the systems ``params`` (rows Z1, Z2, d), all cores."""
+    items = [(row, dict(physics)) for row in params]
+    results = map_systems(
+        solve_system, items, description=f"exact two-electron systems ({len(items)})",
+        parts_dir=parts_dir,
+    )  # fmt: skip
+    arrays = stack_results(results)
+    arrays["x"] = arrays["x"][0]
+    return {"params": np.asarray(params, float), **arrays}
+
+
+def split_indices(params: np.ndarray, split: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Indices of the train / val / test systems (see module docstring)."""
+    mode = split.get("mode", "random")
+    if mode not in SPLIT_MODES:
+        raise ValueError(f"task.split.mode must be one of {SPLIT_MODES}, got {mode!r}")
+    order = np.random.default_rng(int(split["seed"])).permutation(len(params))
+    if mode == "extrapolate":
+        held_out = params[order, 2] >= float(split["d_min"])
+        test, rest = order[held_out], order[~held_out]
+        if len(test) == 0:
+            raise ValueError(f"no system has d >= task.split.d_min = {split['d_min']}")
+        n_val = int(split["val"])
+        return {"train": rest[n_val:], "val": rest[:n_val], "test": test}
+    counts = [int(split[key]) for key in ("train", "val", "test")]
+    if sum(counts) > len(params):
+        raise ValueError(
+            f"task.split asks for {sum(counts)} systems but the parameter grid has "
+            f"{len(params)}: shrink the split or enlarge task.systems"
+        )
+    bounds = np.cumsum([0, *counts])
+    return {key: order[bounds[i] : bounds[i + 1]] for i, key in enumerate(("train", "val", "test"))}
+
+
+class KSDataModule(L.LightningDataModule):
+    """Exact systems, (density → v_xc) training pairs and the official test split.
+
+    Args:
+        physics: grid and interaction (box, nx, softening, interaction_softening, stencil).
+        systems: parameter ranges ``{Z1, Z2, d: [low, high, count]}`` (a full grid).
+        split: ``mode`` (random | extrapolate), ``train``, ``val``, ``test`` counts (random),
+            ``d_min`` (extrapolate), ``seed``.
+        test_nx: grid of the test systems (``null``: ``physics.nx``).
+        fit_on: ``train`` (density → v_xc pairs of the training systems, for learned maps) or
+            ``test`` (the test densities alone, for per-system inversions such as the PINN:
+            every step sees ``(x, densities)`` of all test systems; no v_xc is given).
+        batch_size, steps: mini-batch size and optimiser steps of the fit.
+        cache_dir: root of the data cache (``None``: in memory).
+        seed: seed of the batch order.
+    """
+
+    def __init__(
+        self,
+        physics: Mapping[str, Any],
+        systems: Mapping[str, Any],
+        split: Mapping[str, Any],
+        test_nx: int | None,
+        fit_on: str,
+        batch_size: int,
+        steps: int,
+        cache_dir: str | None,
+        seed: int,
+    ) -> None:
+        super().__init__()
+        self.physics, self.systems, self.split = dict(physics), dict(systems), dict(split)
+        if fit_on not in ("train", "test"):
+            raise ValueError(f"task.datamodule.fit_on must be 'train' or 'test', got {fit_on!r}")
+        self.test_nx, self.fit_on = test_nx, fit_on
+        self.batch_size, self.steps, self.seed = int(batch_size), int(steps), int(seed)
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.params = parameter_grid(self.systems)
+        self.indices = split_indices(self.params, self.split)
+        self._fit: CachedArrays | None = None
+        self._test: CachedArrays | None = None
+
+    def _solved(self, params: np.ndarray, physics: Mapping[str, Any]) -> CachedArrays:
+        config = {"physics": dict(physics), "params": params.tolist()}
+        return cached_arrays(
+            "ks_inversion", config, lambda parts: solve_systems(params, physics, parts),
+            self.cache_dir,
+        )  # fmt: skip
+
+    def fit_systems(self) -> CachedArrays:
+        """Training then validation systems, solved on the training grid (cached)."""
+        if self._fit is None:
+            order = np.concatenate([self.indices["train"], self.indices["val"]])
+            self._fit = self._solved(self.params[order], self.physics)
+        return self._fit
+
+    def test_split(self) -> CachedArrays:
+        """The test systems (on ``test_nx`` points when set), exactly solved."""
+        if self._test is None:
+            physics = copy.deepcopy(self.physics)
+            if self.test_nx:
+                physics["nx"] = int(self.test_nx)
+            self._test = self._solved(self.params[self.indices["test"]], physics)
+        return self._test
+
+    def _pairs(self, part: str) -> TensorDataset:
+        arrays = self.fit_systems().arrays
+        n_train = len(self.indices["train"])
+        rows = slice(0, n_train) if part == "train" else slice(n_train, None)
+        return TensorDataset(
+            torch.as_tensor(arrays["density"][rows], dtype=torch.float32),
+            torch.as_tensor(arrays["v_xc"][rows], dtype=torch.float32),
+        )
+
+    def train_pairs(self) -> TensorDataset:
+        """(density, v_xc) of the training systems, shapes (n, nx)."""
+        return self._pairs("train")
+
+    def train_dataloader(self):
+        if self.fit_on == "test":
+            arrays = self.test_split().arrays
+            grid_and_densities = TensorDataset(
+                torch.as_tensor(arrays["x"], dtype=torch.float32)[None],
+                torch.as_tensor(arrays["density"], dtype=torch.float32)[None],
+            )
+            return step_loader(grid_and_densities, 1, self.steps, self.seed)
+        return step_loader(self.train_pairs(), self.batch_size, self.steps, self.seed)
+
+    def val_dataloader(self):
+        if self.fit_on == "test":  # a per-system inversion has no held-out systems
+            return []
+        return eval_loader(self._pairs("val"), self.batch_size)

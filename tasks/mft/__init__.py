@@ -1,0 +1,1 @@
+"""Task ``mft``: multi-time current cumulants of 1D diffusive systems against MFT formulas."""

@@ -1,0 +1,74 @@
+"""Engines behind one interface: pyoperon, the rational null-space fit, and PySR's guard."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from baselines.cft.operon import OperonEngine
+from baselines.cft.pysr_engine import EngineUnavailable, PySREngine
+from baselines.cft.rational import RationalEngine, monomials
+from baselines.cft.search import SymbolicSearch
+from tasks.cft.evaluator import evaluate
+from tasks.cft.tables import family_tables, settings_arrays
+
+SCORING = {"max_denominator": 1000, "constant_rtol": 1e-5}
+
+
+def split(family, quantity, n=30, fraction=0.5, integers=0):
+    held = {"n_theories": 5, "primary_fraction": 1.0}
+    return family_tables(family, quantity, n, fraction, held) | settings_arrays(integers, SCORING)
+
+
+def test_operon_recovers_wzw_central_charge_with_a_fixed_budget():
+    options = {
+        "allowed_symbols": "add,sub,mul,div,constant,variable", "objectives": ["r2", "length"],
+        "population_size": 200, "generations": 30, "max_evaluations": 10**7,
+        "optimizer_iterations": 10, "max_length": 15,
+    }  # fmt: skip
+    engine = OperonEngine(time_limit=60, max_rows=0, n_threads=1, options=options)
+    data = split("wzw", "c")
+    predictions = SymbolicSearch(engine, 1, 1e-10, False, True).predict(data)
+    metrics = evaluate(predictions, data)
+    assert metrics["front_size"] > 1 and metrics["train_mse"] < 1e-10
+    assert metrics["exact"] == 1, predictions["front_expressions"]
+
+
+@pytest.mark.parametrize(("family", "quantity"), [("minimal", "h"), ("minimal", "c"), ("wzw", "h")])
+def test_rational_fit_recovers_the_formulas(family, quantity):
+    data = split(family, quantity, integers=3)  # constant columns are ignored by the fit
+    predictions = SymbolicSearch(RationalEngine(4, 500, 1e-9), 0, 1e-10, False, False).predict(data)
+    assert evaluate(predictions, data)["exact"] == 1
+
+
+def test_rational_fit_finds_nothing_for_an_irrational_target():
+    data = split("wzw", "c")
+    k = data["train_x"][:, 0].astype(float)
+    candidates = RationalEngine(2, 0, 1e-9).search(data["train_x"], np.sqrt(k), ["k"], 0)
+    assert candidates == []
+
+
+def test_monomials_count():
+    assert len(monomials(4, 4)) == 70 and len(monomials(2, 2)) == 6 and monomials(1, 0) == [(0,)]
+
+
+def test_pysr_without_julia_fails_at_once_and_imports_nothing(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("PYTHON_JULIAPKG_EXE", raising=False)
+    engine = PySREngine(time_limit=10, options={})
+    with pytest.raises(EngineUnavailable, match=r"Julia runtime.*install Julia"):
+        engine.search(np.ones((3, 1)), np.ones(3), ["k"], 0)
+    assert "juliacall" not in sys.modules and "pysr" not in sys.modules
+
+
+def test_pysr_baseline_config_stops_with_the_install_hint(monkeypatch, tmp_path, composed):
+    from bench.baseline import run_baseline
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("PYTHON_JULIAPKG_EXE", raising=False)
+    overrides = ["experiment=cft_c_wzw", "baseline=cft_pysr", "logger=none", "plots=false"]
+    cfg, run_dir = composed([*overrides, "task.n_theories=10", "task.heldout.n_theories=2"])
+    with pytest.raises(EngineUnavailable, match="PYTHON_JULIAPKG_EXE"):
+        run_baseline(cfg, run_dir)

@@ -1,0 +1,28 @@
+"""The formula report: verdicts of the draft's formulas on a small simulated split, files."""
+
+from __future__ import annotations
+
+from baselines.mft.predictors import ExactFormulas
+from tasks.mft.plots import plot_predictions
+from tasks.mft.report import formula_rows, write_formula_report
+
+
+def test_misprinted_mean_current_fails_and_corrected_one_holds(tiny_split):
+    rows = formula_rows(tiny_split, t_min=1.0, z_max=4.0, rel_tol=0.02)
+    verdict = {(r["formula"], r["system"]): r["verdict"] for r in rows}
+    assert verdict[("(37)", "walkers_annealed/step")] == "fails"
+    assert verdict[("(37) corrected", "walkers_annealed/step")] != "fails"
+    # the annealed SSEP variance is σ√(t/π) with σ = 2ρ(1-ρ), half of what (38) states
+    assert verdict[("(38)", "ssep_annealed/equilibrium")] == "fails"
+    assert verdict[("(38)", "walkers_annealed/equilibrium")] != "fails"
+
+
+def test_report_and_figures_are_written(tiny_split, tmp_path):
+    paths = write_formula_report(tiny_split, tmp_path, t_min=4.0, z_max=4.0, rel_tol=0.02)
+    text = paths[0].read_text()
+    assert "| (49) | walkers_annealed/equilibrium |" in text and "lattice ⟨Q⟩" in text
+    assert all(path.is_file() for path in paths)
+    figures = plot_predictions(ExactFormulas().predict(tiny_split), tiny_split, tmp_path / "p")
+    assert [p.name for p in figures] == [
+        "scaling_function.png", "two_time_correlation.png", "step_mean_current.png",
+    ]  # fmt: skip
