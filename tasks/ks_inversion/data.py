@@ -24,8 +24,8 @@ from torch.utils.data import TensorDataset
 from baselines.ks_inversion.exact import solve_system
 from baselines.ks_inversion.systems import parameter_grid
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.operator import eval_loader, step_loader
 from tasks.parallel import map_systems, stack_results
+from tasks.training import eval_loader, step_loader
 
 SPLIT_MODES = ("random", "extrapolate")
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from tasks.operator import OperatorModule, Standardiser, build_fno
+from tasks.training import OperatorModule, Standardiser, build_fno
 
 FEATURES = ("density", "log_density")
 DENSITY_FLOOR = 1e-12

@@ -9,15 +9,9 @@ L-BFGS (strong-Wolfe line search), on the model's ``loss``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-import lightning as L
 import torch
 from torch import Tensor
-
-from tasks.nets import check_finite
-
-NAN_HINT = "lower model.optim.lr (and lr_final)"
 
 
 def equilibrium_pairs(batch: Mapping[str, Tensor], t_min: float) -> dict[str, Tensor]:
@@ -70,56 +64,3 @@ def wishart_deviance(model: Tensor, sample: Tensor) -> Tensor:
     if info != 0:  # a singular model covariance: let the NaN check stop training
         return model.new_tensor(float("nan"))
     return torch.trace(ratio) - torch.logdet(ratio) - len(sample)
-
-
-class FullBatchFit(L.LightningModule):
-    """Full-batch minimisation of ``loss(batch)``: Adam then L-BFGS (subclasses define it).
-
-    ``optim``: ``lr``, ``lr_final`` (Adam, geometric decay over ``adam_steps``), then
-    ``lbfgs_steps`` L-BFGS steps of at most ``lbfgs_max_iter`` iterations.
-    """
-
-    def __init__(self, optim: Mapping[str, Any]) -> None:
-        super().__init__()
-        self.automatic_optimization = False
-        self.optim = dict(optim)
-
-    def loss(self, batch: Mapping[str, Tensor]) -> Tensor:
-        raise NotImplementedError
-
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        adam = torch.optim.Adam(self.parameters(), lr=float(self.optim["lr"]))
-        lbfgs = torch.optim.LBFGS(
-            self.parameters(),
-            lr=1.0,
-            max_iter=int(self.optim["lbfgs_max_iter"]),
-            tolerance_grad=1e-12,
-            tolerance_change=1e-15,
-            line_search_fn="strong_wolfe",
-        )
-        return [adam, lbfgs]
-
-    def training_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
-        adam, lbfgs = self.optimizers()
-        adam_steps = int(self.optim["adam_steps"])
-        if self.global_step < adam_steps:
-            lr, lr_final = float(self.optim["lr"]), float(self.optim["lr_final"])
-            for group in adam.param_groups:
-                group["lr"] = lr * (lr_final / lr) ** (self.global_step / max(1, adam_steps))
-            loss = self.loss(batch)
-            check_finite(loss, self.global_step, NAN_HINT)
-            adam.zero_grad()
-            self.manual_backward(loss)
-            adam.step()
-        else:
-
-            def closure() -> Tensor:
-                lbfgs.zero_grad()
-                value = self.loss(batch)
-                check_finite(value, self.global_step, NAN_HINT)
-                self.manual_backward(value)
-                return value
-
-            loss = lbfgs.step(closure)
-        self.log("train/loss", loss.detach(), prog_bar=True)
-        return loss.detach()

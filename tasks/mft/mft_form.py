@@ -34,7 +34,8 @@ from torch import Tensor, nn
 
 from baselines.mft.formulas import mean_current_mft, scaling_function, two_time_mft
 from baselines.mft.predictors import empty_predictions
-from tasks.mft.fitting import FullBatchFit, covariance_blocks, wishart_deviance
+from tasks.mft.fitting import covariance_blocks, wishart_deviance
+from tasks.training import AdamThenLBFGS
 
 
 def shape_matrix(quenched: bool, t: Tensor) -> Tensor:
@@ -46,14 +47,14 @@ def shape_matrix(quenched: bool, t: Tensor) -> Tensor:
     return 0.5 * (torch.sqrt(t1) + torch.sqrt(t2) - gap)
 
 
-class MFTForm(FullBatchFit):
+class MFTForm(AdamThenLBFGS):
     """σ, D (and optionally lattice-correction terms a, b) per case (see module docstring).
 
     Args:
         cases: the task's cases (``name``, ``setting`` are used).
         t_min: earliest time fitted (lattice corrections grow at short times).
         lattice_offset: names of the cases that also fit the nuisance terms a, b.
-        optim: see :class:`tasks.mft.fitting.FullBatchFit`; ``total_steps`` for the trainer.
+        optim: see :class:`tasks.training.AdamThenLBFGS`; ``total_steps`` for the trainer.
     """
 
     def __init__(
@@ -86,7 +87,7 @@ class MFTForm(FullBatchFit):
             covariance = covariance + self.white[case] * torch.eye(len(t), dtype=t.dtype)
         return covariance
 
-    def loss(self, batch: Mapping[str, Tensor]) -> Tensor:
+    def objective(self, batch: Mapping[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         total, weight = 0.0, 0.0
         for block in covariance_blocks(batch, self.t_min, step=False):
             model = self.model_covariance(block["case"], block["t"])
@@ -97,7 +98,7 @@ class MFTForm(FullBatchFit):
             residual = block["mean"] - block["drho"] * torch.sqrt(d * block["t"] / torch.pi)
             total = total + block["n"] * residual @ torch.linalg.solve(block["cov"], residual)
             weight = weight + block["n"] * len(block["t"])
-        return total / weight
+        return total / weight, {}
 
     @torch.no_grad()
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

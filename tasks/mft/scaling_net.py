@@ -21,11 +21,12 @@ import torch
 from torch import Tensor, nn
 
 from baselines.mft.predictors import empty_predictions
-from tasks.mft.fitting import FullBatchFit, equilibrium_pairs
+from tasks.mft.fitting import equilibrium_pairs
 from tasks.nets import mlp
+from tasks.training import AdamThenLBFGS
 
 
-class ScalingNet(FullBatchFit):
+class ScalingNet(AdamThenLBFGS):
     """One MLP N_c(u) per case; f_c(r) = √r · N_c(√r).
 
     Args:
@@ -33,7 +34,7 @@ class ScalingNet(FullBatchFit):
         t_min: earliest time fitted.
         network: ``width``, ``depth``, ``activation`` of each MLP.
         increment_feature: also feed v = √(1 - r) to the networks.
-        optim: see :class:`tasks.mft.fitting.FullBatchFit`; ``total_steps`` for the trainer.
+        optim: see :class:`tasks.training.AdamThenLBFGS`; ``total_steps`` for the trainer.
     """
 
     def __init__(
@@ -65,12 +66,12 @@ class ScalingNet(FullBatchFit):
                 out[rows] = u[rows] * net(features[rows]).squeeze(1)
         return out
 
-    def loss(self, batch: Mapping[str, Tensor]) -> Tensor:
+    def objective(self, batch: Mapping[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         pairs = equilibrium_pairs(batch, self.t_min)
         scale = torch.sqrt(pairs["t2"])
         f = self.scaling(pairs["case"], pairs["t1"] / pairs["t2"])
         z = (f - pairs["value"] / scale) / (pairs["error"] / scale)
-        return torch.mean(z.double() ** 2)
+        return torch.mean(z.double() ** 2), {}
 
     @torch.no_grad()
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader
 
 from baselines.qho.exact import psi01, psi01_on_grid
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.operator import RepeatedBatch
+from tasks.training import RepeatedBatch
 
 SAMPLERS = ("sobol", "lhs", "uniform")
 

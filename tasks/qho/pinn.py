@@ -18,18 +18,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 from torch import Tensor
 
 from baselines.qho.exact import psi01_initial
-from tasks.nets import check_finite, mlp
+from tasks.nets import mlp
+from tasks.training import AdamThenLBFGS
 
-NAN_HINT = "lower model.optim.lr or the loss weights, or train in float64 (trainer.precision=64)"
 
-
-class QHOPINN(L.LightningModule):
+class QHOPINN(AdamThenLBFGS):
     """PINN for ψ_{0,1} of the d-dim oscillator, optionally with ω as an input.
 
     Args:
@@ -44,6 +42,10 @@ class QHOPINN(L.LightningModule):
         predict_chunk: grid points per forward pass when predicting the test split.
     """
 
+    nan_hint = (
+        "lower model.optim.lr or the loss weights, or train in float64 (trainer.precision=64)"
+    )
+
     def __init__(
         self,
         dim: int,
@@ -54,13 +56,11 @@ class QHOPINN(L.LightningModule):
         optim: Mapping[str, Any],
         predict_chunk: int = 65536,
     ) -> None:
-        super().__init__()
+        super().__init__(optim)
         self.save_hyperparameters()
-        self.automatic_optimization = False
         self.dim = dim
         self.hard_ic = hard_initial_condition
         self.weights = {key: float(loss_weights.get(key, 0.0)) for key in LOSS_TERMS}
-        self.optim = dict(optim)
         self.predict_chunk = predict_chunk
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
@@ -129,53 +129,11 @@ class QHOPINN(L.LightningModule):
             terms["data"] = self._labelled_mse(batch["supervised"])
         return terms
 
-    def total_loss(self, batch: Mapping[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
+    def objective(self, batch: Mapping[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
         terms = self.loss_terms(batch)
         if not terms:
             raise ValueError("every loss weight is zero (model.loss_weights): nothing to train")
         return sum(self.weights[key] * value for key, value in terms.items()), terms
-
-    # -- optimisation ---------------------------------------------------------------------
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        adam = torch.optim.Adam(self.parameters(), lr=float(self.optim["lr"]))
-        lbfgs = torch.optim.LBFGS(
-            self.parameters(),
-            lr=1.0,
-            max_iter=int(self.optim["lbfgs_max_iter"]),
-            history_size=int(self.optim["lbfgs_history"]),
-            tolerance_grad=1e-12,
-            tolerance_change=1e-15,
-            line_search_fn="strong_wolfe",
-        )
-        return [adam, lbfgs]
-
-    def training_step(self, batch: Mapping[str, Any], batch_idx: int) -> Tensor:
-        adam, lbfgs = self.optimizers()
-        adam_steps = int(self.optim["adam_steps"])
-        if self.global_step < adam_steps:
-            decay = (float(self.optim["lr_final"]) / float(self.optim["lr"])) ** (1 / adam_steps)
-            for group in adam.param_groups:
-                group["lr"] = float(self.optim["lr"]) * decay**self.global_step
-            loss, terms = self.total_loss(batch)
-            check_finite(loss, self.global_step, NAN_HINT)
-            adam.zero_grad()
-            self.manual_backward(loss)
-            adam.step()
-        else:
-
-            def closure() -> Tensor:
-                lbfgs.zero_grad()
-                value, closure.terms = self.total_loss(batch)
-                check_finite(value, self.global_step, NAN_HINT)
-                self.manual_backward(value)
-                return value
-
-            loss = lbfgs.step(closure)
-            terms = closure.terms
-        self.log("train/loss", loss.detach(), prog_bar=True)
-        for key, value in terms.items():
-            self.log(f"train/{key}", value.detach())
-        return loss.detach()
 
     def validation_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
         u, v = self(batch["inputs"])

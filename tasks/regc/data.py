@@ -42,8 +42,8 @@ from baselines.regc.sampler import RunSettings, run_regc
 from baselines.regc.thermo import QUANTITIES, grid_thermodynamics
 from baselines.regc.transfer_matrix import column_geometry, column_orbits, dos_with_first_column
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.operator import RepeatedBatch
 from tasks.parallel import map_systems, stack_results
+from tasks.training import RepeatedBatch
 
 GRID_DECIMALS = 9  # grid values are rounded so that replica states coincide with grid points
 

@@ -29,8 +29,8 @@ from torch.utils.data import Dataset, TensorDataset
 
 from baselines.tddft.simulate import sample_systems, simulate_system
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.operator import eval_loader, step_loader
 from tasks.parallel import map_systems, stack_results
+from tasks.training import eval_loader, step_loader
 
 
 def simulate_movies(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Path | None) -> dict:

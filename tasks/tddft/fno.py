@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from tasks.operator import OperatorModule, build_fno
+from tasks.training import OperatorModule, build_fno
 
 
 class AutoregressiveFNO(OperatorModule):

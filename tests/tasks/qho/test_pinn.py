@@ -96,7 +96,7 @@ def test_same_seed_same_points_and_same_step():
         batch = next(iter(dm.train_dataloader()))
         batch = {k: ({kk: vv.double() for kk, vv in v.items()} if isinstance(v, dict)
                      else v.double()) for k, v in batch.items()}  # fmt: skip
-        loss, _ = model.total_loss(batch)
+        loss, _ = model.objective(batch)
         loss.backward()
         return loss.item(), model.net[0].weight.grad.clone()
 
@@ -110,4 +110,4 @@ def test_same_seed_same_points_and_same_step():
 def test_all_zero_weights_are_refused():
     model = make_model(pde=0.0, boundary=0.0, initial=0.0)
     with pytest.raises(ValueError, match="loss weight"):
-        model.total_loss(next(iter(_datamodule().train_dataloader())))
+        model.objective(next(iter(_datamodule().train_dataloader())))

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from tasks.operator import step_loader
 from tasks.tddft.data import WindowDataset
 from tasks.tddft.evaluator import evaluate
 from tasks.tddft.fno import AutoregressiveFNO
+from tasks.training import step_loader
 
 BOX = (-10.0, 10.0)
 

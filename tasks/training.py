@@ -1,4 +1,4 @@
-"""Shared training pieces: the FNO, field scaling, the optimiser loop, data loaders.
+"""Shared training pieces: the FNO, field scaling, the two optimisation loops, data loaders.
 
 The FNO is neuraloperator's (``neuralop.models.FNO``) in 1D: the spectral layers keep the lowest
 ``modes`` Fourier modes and a grid positional embedding on [0, 1], so one set of weights applies
@@ -127,3 +127,64 @@ class RepeatedBatch(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         return self.make_batch() if self.resample else self.fixed
+
+
+class AdamThenLBFGS(L.LightningModule):
+    """Full-batch minimisation of ``objective(batch) -> (loss, terms)``: Adam, then L-BFGS.
+
+    ``optim``: ``lr``, ``lr_final`` (Adam, decayed geometrically over ``adam_steps``), then
+    ``lbfgs_steps`` L-BFGS steps (strong-Wolfe line search) of at most ``lbfgs_max_iter``
+    iterations each, history ``lbfgs_history`` (default 100). Subclasses set ``nan_hint``, the
+    advice printed when the loss turns NaN or infinite.
+    """
+
+    nan_hint = "lower model.optim.lr (and lr_final)"
+
+    def __init__(self, optim: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.automatic_optimization = False
+        self.optim = dict(optim)
+
+    def objective(self, batch: Any) -> tuple[Tensor, dict[str, Tensor]]:
+        raise NotImplementedError
+
+    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+        adam = torch.optim.Adam(self.parameters(), lr=float(self.optim["lr"]))
+        lbfgs = torch.optim.LBFGS(
+            self.parameters(),
+            lr=1.0,
+            max_iter=int(self.optim["lbfgs_max_iter"]),
+            history_size=int(self.optim.get("lbfgs_history", 100)),
+            tolerance_grad=1e-12,
+            tolerance_change=1e-15,
+            line_search_fn="strong_wolfe",
+        )
+        return [adam, lbfgs]
+
+    def training_step(self, batch: Any, batch_idx: int) -> Tensor:
+        adam, lbfgs = self.optimizers()
+        adam_steps = int(self.optim["adam_steps"])
+        if self.global_step < adam_steps:
+            lr, lr_final = float(self.optim["lr"]), float(self.optim["lr_final"])
+            for group in adam.param_groups:
+                group["lr"] = lr * (lr_final / lr) ** (self.global_step / max(1, adam_steps))
+            loss, terms = self.objective(batch)
+            check_finite(loss, self.global_step, self.nan_hint)
+            adam.zero_grad()
+            self.manual_backward(loss)
+            adam.step()
+        else:
+
+            def closure() -> Tensor:
+                lbfgs.zero_grad()
+                value, closure.terms = self.objective(batch)
+                check_finite(value, self.global_step, self.nan_hint)
+                self.manual_backward(value)
+                return value
+
+            loss = lbfgs.step(closure)
+            terms = closure.terms
+        self.log("train/loss", loss.detach(), prog_bar=True)
+        for key, value in terms.items():
+            self.log(f"train/{key}", value.detach())
+        return loss.detach()
