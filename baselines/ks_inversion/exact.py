@@ -15,9 +15,10 @@ C[(Cᵀ R C) / (ε_i + ε_j - σ)]Cᵀ. Start vector and preconditioner keep Ψ 
 iteration stays in the singlet (exchange-symmetric) sector. Because 0 < U ≤ 1/b, the
 preconditioned operator is a bounded perturbation of the identity and LOBPCG converges in
 ~10-25 iterations independent of nx; this is what makes the solver fast. Measured at 301
-points on one thread (busy machine, so provisional): 0.16 s CPU per ground state, against
-1.2 s for ARPACK shift-invert, 3.2 s for ARPACK on the packed i ≤ j singlet basis and 45 s CPU
-for ``iDEA.methods.interacting.solve`` (same stencil; energies equal to 1e-13 Ha).
+points on one thread (busy machine, so provisional): 0.16-0.22 s CPU per ground state, against
+1.2 s for ARPACK shift-invert, 3.2 s for ARPACK on the packed i ≤ j singlet basis and 37-45 s
+CPU for ``iDEA.methods.interacting.solve`` with the same 5-point stencil (82 s with its default
+13-point one); energies agree to 1e-13 Ha.
 
 :func:`solve_system` is the per-system job of the data set (top-level and picklable, for
 ``tasks.parallel.map_systems``): the ground state, then the exact KS inversion of its density

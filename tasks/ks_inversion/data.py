@@ -3,8 +3,9 @@
 Each two-electron system (Z1, Z2, d) is solved exactly (``baselines.ks_inversion``): ground-state
 density n(x) (electrons/bohr), external, Hartree, KS and exchange–correlation potentials (Ha) on
 the ``physics.nx`` grid. The parameter set is split into train / val / test either at random
-(``split.mode: random``) or by holding out the largest separations (``split.mode:
-extrapolate``: test = systems with d ≥ ``split.d_min``, the seed's "301 E"). Training and
+(``split.mode: random``, equivalent systems kept in one part) or by holding out the largest
+separations (``split.mode: extrapolate``: test = systems with d ≥ ``split.d_min``, the seed's
+"301 E"). Training and
 validation systems and the test split are cached separately (a baseline run solves only the
 test systems); the test systems can be solved on a finer grid (``test_nx``).
 """
@@ -23,15 +24,19 @@ from torch.utils.data import TensorDataset
 
 from baselines.ks_inversion.exact import solve_system
 from baselines.ks_inversion.systems import parameter_grid
+from baselines.ks_inversion.systems import split_indices as equivalent_together
 from tasks.cache import CachedArrays, cached_arrays
 from tasks.parallel import map_systems, stack_results
 from tasks.training import eval_loader, step_loader
 
 SPLIT_MODES = ("random", "extrapolate")
+# Physics settings stored in every split beside the grid, so a split alone defines its systems.
+SPLIT_PHYSICS = ("softening", "interaction_softening", "stencil", "density_floor")
 
 
 def solve_systems(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Path | None) -> dict:
-    """Exact densities and potentials of the systems ``params`` (rows Z1, Z2, d), all cores."""
+    """Exact densities and potentials of the systems ``params`` (rows Z1, Z2, d), all cores,
+    with the physics settings of ``SPLIT_PHYSICS`` as scalars."""
     items = [(row, dict(physics)) for row in params]
     results = map_systems(
         solve_system, items, description=f"exact two-electron systems ({len(items)})",
@@ -39,30 +44,35 @@ def solve_systems(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Pat
     )  # fmt: skip
     arrays = stack_results(results)
     arrays["x"] = arrays["x"][0]
-    return {"params": np.asarray(params, float), **arrays}
+    settings = {key: np.array(float(physics[key])) for key in SPLIT_PHYSICS}
+    return {"params": np.asarray(params, float), **arrays, **settings}
 
 
 def split_indices(params: np.ndarray, split: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Indices of the train / val / test systems (see module docstring)."""
+    """Indices of the train / val / test systems (see module docstring).
+
+    Equivalent systems stay in one part (``baselines.ks_inversion.systems.split_indices``).
+    """
     mode = split.get("mode", "random")
     if mode not in SPLIT_MODES:
         raise ValueError(f"task.split.mode must be one of {SPLIT_MODES}, got {mode!r}")
-    order = np.random.default_rng(int(split["seed"])).permutation(len(params))
-    if mode == "extrapolate":
-        held_out = params[order, 2] >= float(split["d_min"])
-        test, rest = order[held_out], order[~held_out]
-        if len(test) == 0:
-            raise ValueError(f"no system has d >= task.split.d_min = {split['d_min']}")
-        n_val = int(split["val"])
-        return {"train": rest[n_val:], "val": rest[:n_val], "test": test}
-    counts = [int(split[key]) for key in ("train", "val", "test")]
-    if sum(counts) > len(params):
+    seed = int(split["seed"])
+    if mode == "random":
+        sizes = [int(split[key]) for key in ("train", "val", "test")]
+        return equivalent_together(params, sizes, seed)
+    held_out = params[:, 2] >= float(split["d_min"])
+    if not held_out.any() or held_out.all():
         raise ValueError(
-            f"task.split asks for {sum(counts)} systems but the parameter grid has "
-            f"{len(params)}: shrink the split or enlarge task.systems"
+            f"task.split.d_min = {split['d_min']} must leave systems on both sides of the cut"
         )
-    bounds = np.cumsum([0, *counts])
-    return {key: order[bounds[i] : bounds[i + 1]] for i, key in enumerate(("train", "val", "test"))}
+    rest = np.flatnonzero(~held_out)
+    n_val = int(split["val"])
+    parts = equivalent_together(params[rest], [len(rest) - n_val, n_val, 0], seed)
+    return {
+        "train": rest[parts["train"]],
+        "val": rest[parts["val"]],
+        "test": np.flatnonzero(held_out),
+    }
 
 
 class KSDataModule(L.LightningDataModule):
@@ -71,8 +81,8 @@ class KSDataModule(L.LightningDataModule):
     Args:
         physics: grid and interaction (box, nx, softening, interaction_softening, stencil).
         systems: parameter ranges ``{Z1, Z2, d: [low, high, count]}`` (a full grid).
-        split: ``mode`` (random | extrapolate), ``train``, ``val``, ``test`` counts (random),
-            ``d_min`` (extrapolate), ``seed``.
+        split: ``mode`` (random | extrapolate), ``train``, ``val``, ``test`` counts (random:
+            they must add up to the number of systems), ``d_min`` (extrapolate), ``seed``.
         test_nx: grid of the test systems (``null``: ``physics.nx``).
         fit_on: ``train`` (density → v_xc pairs of the training systems, for learned maps) or
             ``test`` (the test densities alone, for per-system inversions such as the PINN:

@@ -12,8 +12,9 @@ training set, the input density is all it sees). The loss is
     L = ⟨r²⟩ + λ_n ⟨w (g - ½ ln(n/2))²⟩,
 
 w = 1 where n exceeds ``density_floor`` and 0 elsewhere (the density constraint in log form).
-ε = 0 (v_s absorbs the constant). After training, v_xc = v_s - v_ext - v_H[n] is put in the
-gauge of the exact target (v_xc → 0 at the box edge, ``baselines.ks_inversion``).
+ε = 0 (v_s absorbs the constant). After training, v_xc = v_s - v_ext - v_H[n] gets the exact
+target's tail treatment and gauge (``baselines.ks_inversion.inversion.to_task_gauge``: the KS
+eigenvalue is set to ε = -I of the system, as for every inverter scored here).
 
 The S systems train together as S independent MLPs evaluated with batched matrix products
 (weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser.
@@ -31,7 +32,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from baselines.ks_inversion.inversion import fix_gauge
+from baselines.ks_inversion.inversion import to_task_gauge
+from tasks.ks_inversion.evaluator import physics_of_split
 from tasks.nets import ACTIVATIONS, check_finite
 
 NAN_HINT = "lower model.optim.lr or raise model.density_floor"
@@ -66,7 +68,8 @@ class KSInversionPINN(L.LightningModule):
 
     Args:
         box: grid edges (bohr); inputs are scaled to [-1, 1].
-        network: ``width``, ``depth``, ``activation`` of each system's MLP (outputs g, v_s).
+        network: ``width``, ``depth``, ``activation`` of each system's MLP (outputs g, v_s),
+            ``g_scale``: g = g_scale × output (ln φ spans ~10 over the box).
         density_weight: λ_n.
         density_floor: densities below it (electrons/bohr) are left out of the density term.
         optim: ``lr``, ``lr_final`` (Adam, geometric decay), ``total_steps``.
@@ -85,6 +88,7 @@ class KSInversionPINN(L.LightningModule):
         self.box = (float(box[0]), float(box[1]))
         self.density_weight, self.density_floor = float(density_weight), float(density_floor)
         self.optim, self.network = dict(optim), dict(network)
+        self.g_scale = float(self.network.get("g_scale", 1.0))
         self.net: BatchedMLP | None = None
 
     def setup(self, stage: str) -> None:
@@ -103,7 +107,7 @@ class KSInversionPINN(L.LightningModule):
         half_width = (self.box[1] - self.box[0]) / 2
         scaled = (points - (self.box[0] + half_width)) / half_width
         out = self.net(scaled)
-        g, v_s = out[..., 0], out[..., 1]
+        g, v_s = self.g_scale * out[..., 0], out[..., 1]
         (g_x,) = torch.autograd.grad(g.sum(), points, create_graph=True)
         (g_xx,) = torch.autograd.grad(g_x.sum(), points, create_graph=True)
         return g, g_x[..., 0], g_xx[..., 0], v_s
@@ -145,4 +149,9 @@ class KSInversionPINN(L.LightningModule):
             *_, v_s = self.fields(torch.as_tensor(split["x"], dtype=torch.float32), len(density))
         v_s = v_s.detach().numpy().astype(float)
         v_xc = v_s - split["v_ext"] - split["v_h"]
-        return {"v_xc": np.stack([fix_gauge(split["x"], row) for row in v_xc])}
+        return {
+            "v_xc": to_task_gauge(
+                split["x"], split["density"], split["v_ext"], v_xc, split["eps"],
+                physics_of_split(split),
+            )
+        }  # fmt: skip

@@ -29,7 +29,8 @@ def plot_predictions(
         ax_v.plot(x, predicted[i], "--", label="predicted")
         ax_v.set(xlabel="x (bohr)", ylabel="v_xc (Ha)", title="exchange–correlation potential")
         ax_v.legend()
-        resolved = ks_density(x, split["v_ext"][i] + split["v_h"][i] + predicted[i])
+        v_s = split["v_ext"][i] + split["v_h"][i] + predicted[i]
+        resolved = ks_density(x, v_s, int(split["stencil"]))
         ax_n.plot(x, split["density"][i], label="exact n")
         ax_n.plot(x, resolved, "--", label="KS density of predicted v_xc")
         ax_n.set(xlabel="x (bohr)", ylabel="n (1/bohr)", title="physics check")

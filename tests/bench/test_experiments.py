@@ -42,7 +42,10 @@ SMOKE = {
     ],
 }  # fmt: skip
 # Baselines that need more than their task's smoke overrides.
-BASELINE_SMOKE = {"mft_symbolic": ["baseline.t_min=1", "baseline.engine.time_limit=1"]}
+BASELINE_SMOKE = {
+    "mft_symbolic": ["baseline.t_min=1", "baseline.engine.time_limit=1"],
+    "idea": ["baseline.max_systems=1", "baseline.max_cpu_seconds=20"],
+}
 
 
 def smoke_overrides(experiment: str) -> list[str]:
