@@ -10,7 +10,7 @@ library does is the per-item persistence, which is the reason this module exists
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -105,3 +105,17 @@ def map_systems(
 def stack_results(results: Sequence[Result]) -> Result:
     """Stack per-system results key by key into arrays with a leading system axis."""
     return {key: np.stack([result[key] for result in results]) for key in results[0]}
+
+
+def map_parameters(
+    function: Callable[[Any], Result],
+    params: np.ndarray,
+    physics: Mapping[str, Any],
+    *,
+    description: str,
+    parts_dir: Path | None = None,
+) -> Result:
+    """``function((row, physics))`` for every parameter row, stacked along a system axis."""
+    items = [(row, dict(physics)) for row in np.asarray(params, float)]
+    results = map_systems(function, items, description=description, parts_dir=parts_dir)
+    return stack_results(results)

@@ -17,7 +17,7 @@ from scipy.interpolate import CubicSpline
 
 from baselines.tddft.simulate import orbital_movie, simulate_system
 from baselines.tddft.system import grid_spacing, uniform_axis
-from tasks.parallel import map_systems, stack_results
+from tasks.parallel import map_parameters, map_systems, stack_results
 
 
 def physics_of_split(
@@ -53,11 +53,11 @@ class ReferencePropagator:
 
     def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         physics = physics_of_split(self.physics, split, self.propagator, self.dt)
-        items = [(row, physics) for row in np.asarray(split["params"], float)]
-        results = map_systems(
-            simulate_system, items, description=f"TDKS {self.propagator} ({len(items)} systems)"
-        )
-        return propagated(stack_results(results)["density"])
+        movies = map_parameters(
+            simulate_system, split["params"], physics,
+            description=f"TDKS {self.propagator} ({len(split['params'])} systems)",
+        )  # fmt: skip
+        return propagated(movies["density"])
 
 
 def propagated(density: np.ndarray) -> dict[str, np.ndarray]:

@@ -9,29 +9,11 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from tasks.cache import CachedArrays, cached_arrays
 from tasks.cft.tables import SOURCES, csv_tables, family_tables, file_sha256, settings_arrays
-
-
-class TrainingBatches(Dataset):
-    """``steps`` batches of training rows: all rows, or ``batch_size`` drawn at random."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, steps: int, batch_size: int, seed: int):
-        self.x = torch.as_tensor(x, dtype=torch.float64)
-        self.y = torch.as_tensor(y, dtype=torch.float64)
-        self.steps, self.batch_size = int(steps), int(batch_size)
-        self.generator = torch.Generator().manual_seed(int(seed))
-
-    def __len__(self) -> int:
-        return self.steps
-
-    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        if not 0 < self.batch_size < len(self.y):
-            return {"x": self.x, "y": self.y}
-        rows = torch.randint(len(self.y), (self.batch_size,), generator=self.generator)
-        return {"x": self.x[rows], "y": self.y[rows]}
+from tasks.training import RepeatedBatch
 
 
 class CFTDataModule(L.LightningDataModule):
@@ -122,7 +104,17 @@ class CFTDataModule(L.LightningDataModule):
         return self._split
 
     def train_dataloader(self) -> DataLoader:
+        """``steps`` batches of training rows: all of them, or ``batch_size`` drawn at random."""
         arrays = self.test_split().arrays
-        target = arrays["train_num"] / arrays["train_den"]
-        batches = TrainingBatches(arrays["train_x"], target, self.steps, self.batch_size, self.seed)
-        return DataLoader(batches, batch_size=None, shuffle=False)
+        x = torch.as_tensor(arrays["train_x"], dtype=torch.float64)
+        y = torch.as_tensor(arrays["train_num"] / arrays["train_den"], dtype=torch.float64)
+        generator = torch.Generator().manual_seed(self.seed)
+        resample = 0 < self.batch_size < len(y)
+
+        def batch() -> dict[str, torch.Tensor]:
+            if not resample:
+                return {"x": x, "y": y}
+            rows = torch.randint(len(y), (self.batch_size,), generator=generator)
+            return {"x": x[rows], "y": y[rows]}
+
+        return DataLoader(RepeatedBatch(self.steps, batch, resample), batch_size=None)

@@ -26,7 +26,7 @@ from baselines.ks_inversion.exact import solve_system
 from baselines.ks_inversion.systems import parameter_grid
 from baselines.ks_inversion.systems import split_indices as equivalent_together
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.parallel import map_systems, stack_results
+from tasks.parallel import map_parameters
 from tasks.training import eval_loader, step_loader
 
 SPLIT_MODES = ("random", "extrapolate")
@@ -37,12 +37,10 @@ SPLIT_PHYSICS = ("softening", "interaction_softening", "stencil", "density_floor
 def solve_systems(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Path | None) -> dict:
     """Exact densities and potentials of the systems ``params`` (rows Z1, Z2, d), all cores,
     with the physics settings of ``SPLIT_PHYSICS`` as scalars."""
-    items = [(row, dict(physics)) for row in params]
-    results = map_systems(
-        solve_system, items, description=f"exact two-electron systems ({len(items)})",
+    arrays = map_parameters(
+        solve_system, params, physics, description=f"exact two-electron systems ({len(params)})",
         parts_dir=parts_dir,
     )  # fmt: skip
-    arrays = stack_results(results)
     arrays["x"] = arrays["x"][0]
     settings = {key: np.array(float(physics[key])) for key in SPLIT_PHYSICS}
     return {"params": np.asarray(params, float), **arrays, **settings}

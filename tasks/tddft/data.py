@@ -29,18 +29,19 @@ from torch.utils.data import Dataset, TensorDataset
 
 from baselines.tddft.simulate import sample_systems, simulate_system
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.parallel import map_systems, stack_results
+from tasks.parallel import map_parameters
 from tasks.training import eval_loader, step_loader
 
 
 def simulate_movies(params: np.ndarray, physics: Mapping[str, Any], parts_dir: Path | None) -> dict:
     """Reference density movies of the systems ``params`` (rows Z1, Z2, d), all cores."""
-    items = [(row, dict(physics)) for row in params]
-    results = map_systems(
-        simulate_system, items, description=f"TDKS movies ({len(items)} systems)",
+    movies = map_parameters(
+        simulate_system,
+        params,
+        physics,
+        description=f"TDKS movies ({len(params)} systems)",
         parts_dir=parts_dir,
-    )  # fmt: skip
-    movies = stack_results(results)["density"]
+    )["density"]
     x = np.linspace(*physics["box"], int(physics["nx"]))
     t = float(physics["frames"]["dt"]) * np.arange(int(physics["frames"]["n"]))
     return {"params": np.asarray(params, float), "x": x, "t": t, "density": movies}
