@@ -1,11 +1,12 @@
 """``exactbench suite``: run a list of train/baseline jobs and tabulate their run records.
 
 ``exactbench suite [suite=NAME] [overrides...]`` runs ``conf/suite/NAME.yaml`` (default
-``quick``); every job is its own process (a crash in one does not stop the others), writes its
-run record under ``outputs/suite/<NAME>/<date-time>/<index>-<method>/``, and the summary
-(Markdown) lands beside them and on the terminal. Every finished run is then submitted to the
-leaderboard (re-scored on the official split), whose ranked tables are printed and exported to
-``leaderboard/data/site/``. Exit status is non-zero if any job failed or was rejected.
+``quick``) or a suite file of your own (``suite=path/to/my_suite.yaml``). Every job is its own
+process (a crash in one does not stop the others) and writes its run record under
+``outputs/suite/<NAME>/<date-time>/<index>-<method>/``; the summary (Markdown) lands beside
+them and on the terminal. Every finished run is then submitted to the leaderboard (re-scored on
+the official split), whose ranked tables are printed and exported to ``leaderboard/data/site/``.
+Exit status is non-zero if any job failed or was rejected.
 """
 
 from __future__ import annotations
@@ -36,12 +37,23 @@ def parse_args(argv: list[str]) -> tuple[str, list[str]]:
     return name, extra
 
 
-def load_suite(name: str) -> list[list[str]]:
-    """The job list of ``conf/suite/<name>.yaml``: rows ``[subcommand, override, ...]``."""
+def suite_path(name: str) -> Path:
+    """``conf/suite/<name>.yaml``, or ``name`` itself when it is a path to a YAML file."""
+    if name.endswith((".yaml", ".yml")) and Path(name).is_file():
+        return Path(name)
     path = CONF_DIR / "suite" / f"{name}.yaml"
     if not path.is_file():
         available = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SystemExit(f"exactbench suite: no suite {name!r}; available: {available}")
+        raise SystemExit(
+            f"exactbench suite: no suite {name!r}; available: {available}, "
+            "or pass the path of a suite file (suite=path/to/suite.yaml)"
+        )
+    return path
+
+
+def load_suite(name: str) -> list[list[str]]:
+    """The job list of a suite (see ``suite_path``): rows ``[subcommand, override, ...]``."""
+    path = suite_path(name)
     runs = OmegaConf.to_container(OmegaConf.load(path))["runs"]
     for row in runs:
         if not row or row[0] not in ("train", "baseline"):
@@ -102,7 +114,8 @@ def cli(argv: list[str]) -> None:
     name, extra = parse_args(argv)
     runs = load_suite(name)
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
-    suite_dir = root / "outputs" / "suite" / name / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    suite_dir = root / "outputs" / "suite" / suite_path(name).stem / stamp
     outcomes, run_dirs = [], []
     for index, row in enumerate(runs):
         label = next((a.split("=", 1)[1] for a in row if a.startswith("baseline=")), "model")

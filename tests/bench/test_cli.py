@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
+from bench.suite import load_suite
+from leaderboard.configs import CONF_DIR, compose
 from leaderboard.record import load_record
 
 
@@ -73,10 +76,15 @@ def test_collocation_ablation_runs_grid_and_aggregates(tmp_path):
 
 
 def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
+    """A suite file of one's own: the qho rows of the quick suite, shrunk by overrides."""
+    qho_rows = [row for row in load_suite("quick") if "experiment=qho_base" in row]
+    suite_file = tmp_path / "qho_suite.yaml"
+    OmegaConf.save(OmegaConf.create({"runs": qho_rows}), suite_file)
     official_split = [o for o in quick_qho if not o.startswith("task.")]  # else rejected
-    result = exactbench("suite", "logger=none", *official_split, cwd=tmp_path)
+    args = [f"suite={suite_file}", "logger=none", *official_split]
+    result = exactbench("suite", *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    summary = next(tmp_path.glob("outputs/suite/quick/*/summary.md")).read_text()
+    summary = next(tmp_path.glob("outputs/suite/qho_suite/*/summary.md")).read_text()
     assert summary.count("| qho | qho_base |") == 3
     assert "split_operator" in summary and "FAILED" not in summary
     assert result.stdout.count("accepted") == 3
@@ -88,4 +96,12 @@ def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
 
 
 def _suite_run_dirs(root: Path) -> list[str]:
-    return sorted(str(p.parent) for p in root.glob("outputs/suite/quick/*/*/result.json"))
+    return sorted(str(p.parent) for p in root.glob("outputs/suite/qho_suite/*/*/result.json"))
+
+
+@pytest.mark.parametrize("suite", sorted(p.stem for p in (CONF_DIR / "suite").glob("*.yaml")))
+def test_every_suite_row_composes(suite):
+    """Each job of each shipped suite is a valid train or baseline configuration."""
+    for row in load_suite(suite):
+        cfg = compose(row[1:])
+        assert cfg.task.name and (row[0] == "train" or "baseline" in cfg)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
+from baselines.cft.pysr_engine import EngineUnavailable, julia_executable
 from bench.baseline import run_baseline
 from bench.train import run_training
 from leaderboard.configs import CONF_DIR, compose
@@ -108,6 +109,10 @@ def test_every_baseline_runs_on_an_experiment_of_its_task(baseline, composed):
     experiment = next(e for e in EXPERIMENTS if compose([f"experiment={e}"]).task.name == task)
     overrides = [*smoke_overrides(experiment), *BASELINE_SMOKE.get(baseline, [])]
     cfg, run_dir = composed([*overrides, f"baseline={baseline}", "logger=none"])
+    if baseline == "cft_pysr" and julia_executable() is None:
+        with pytest.raises(EngineUnavailable, match="install Julia"):
+            run_baseline(cfg, run_dir)
+        return
     record = run_baseline(cfg, run_dir)
     assert record.kind == "baseline" and record.method == baseline
     assert np.isfinite(record.metrics[cfg.task.primary_metric])
