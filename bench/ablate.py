@@ -47,7 +47,7 @@ def cli(argv: list[str]) -> None:
     """Run every grid point and seed (Hydra's sequential launcher), then aggregate them."""
     name, spec, extra = load_ablation(argv)
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
-    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
     sweep_dir = root / "multirun" / f"ablation_{name}" / stamp
     command = [
         sys.executable, "-m", "bench.cli", "train", "-m", *multirun_overrides(spec), *extra,

@@ -114,7 +114,7 @@ def cli(argv: list[str]) -> None:
     name, extra = parse_args(argv)
     runs = load_suite(name)
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
-    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
     suite_dir = root / "outputs" / "suite" / suite_path(name).stem / stamp
     outcomes, run_dirs = [], []
     for index, row in enumerate(runs):

@@ -1,20 +1,27 @@
-"""Physics-informed inversion of the Kohn–Sham equation, one small network pair per system.
+"""Physics-informed inversion of the Kohn–Sham equation, one small v_s network per system.
 
-For a two-electron singlet the KS orbital is φ = sqrt(n/2) and obeys
-f = ε φ + φ''/2 - v_s φ = 0. Writing φ = exp(g) the residual divided by φ reads
+For a two-electron singlet the KS orbital is fixed by the density, φ = sqrt(n/2), and the KS
+equation becomes a condition on v_s alone: the residual
 
-    r = ε + (g'' + g'²)/2 - v_s,
+    f = ε φ + φ''/2 - v_s φ
 
-which stays well conditioned in the density tails where φ → 0 and f vanishes for any v_s. Each
-test system s gets its own networks g_s(x) and v_s(x) (the inversion is per system: no
-training set, the input density is all it sees). The loss is
+must vanish on the grid. Each test system s gets its own network v_s(x) (the inversion is per
+system: no training set, the input density is all it sees), trained on
 
-    L = ⟨r²⟩ + λ_n ⟨w (g - ½ ln(n/2))²⟩,
+    L = ⟨(f / φ^α)²⟩,
 
-w = 1 where n exceeds ``density_floor`` and 0 elsewhere (the density constraint in log form).
-ε = 0 (v_s absorbs the constant). After training, v_xc = v_s - v_ext - v_H[n] gets the exact
-target's tail treatment and gauge (``baselines.ks_inversion.inversion.to_task_gauge``: the KS
-eigenvalue is set to ε = -I of the system, as for every inverter scored here).
+with φ'' from the task's finite-difference stencil (zero beyond the box edges, exactly the
+operator of the exact solver), ε = 0 (v_s absorbs the constant; the gauge is fixed afterwards).
+α = 0 is the plain residual, which leaves v_s unconstrained wherever φ is small; α = 1 weighs
+every point like a potential error, which the network cannot meet in the far tails; α = 0.75
+(default) worked best on the Molecule (301) systems. Below ``tail_density`` v_xc is continued
+like the exact target (-v_H/2 + const), then the KS eigenvalue is set to ε = -I
+(``baselines.ks_inversion.inversion.to_task_gauge``), as for every inverter scored here.
+
+Why the orbital is not a second network, as in the textbook PINN: a network g ≈ ln φ fitted to
+the density and differentiated twice by autograd gave v_xc errors of ~0.27 Ha on Molecule (301)
+(the fit error of ln φ, ~1e-3 in mean square, is amplified by the second derivative), against
+~1e-3 Ha with φ taken from the density as here.
 
 The S systems train together as S independent MLPs evaluated with batched matrix products
 (weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser.
@@ -27,16 +34,16 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional
 
 from baselines.ks_inversion.inversion import to_task_gauge
+from baselines.ks_inversion.operators import stencil_weights
 from tasks.ks_inversion.evaluator import physics_of_split
-from tasks.nets import ACTIVATIONS, check_finite
-
-NAN_HINT = "lower model.optim.lr or raise model.density_floor"
+from tasks.nets import ACTIVATIONS
+from tasks.training import AdamThenLBFGS
 
 
 class BatchedMLP(nn.Module):
@@ -61,97 +68,81 @@ class BatchedMLP(nn.Module):
         return hidden
 
 
-class KSInversionPINN(L.LightningModule):
+def second_derivative(values: Tensor, dx: float, stencil: int) -> Tensor:
+    """d²/dx² of rows ``values`` (S, nx) by the central stencil, zero beyond the edges."""
+    weights = torch.as_tensor(stencil_weights(stencil) / dx**2, dtype=values.dtype)
+    return functional.conv1d(values[:, None], weights.view(1, 1, -1), padding=stencil // 2)[:, 0]
+
+
+class KSInversionPINN(AdamThenLBFGS):
     """Per-system PINN inversion of test densities (fit on the test split's densities).
 
     The networks are built in ``setup`` once the number of test systems S is known.
 
     Args:
-        box: grid edges (bohr); inputs are scaled to [-1, 1].
-        network: ``width``, ``depth``, ``activation`` of each system's MLP (outputs g, v_s),
-            ``g_scale``: g = g_scale × output (ln φ spans ~10 over the box).
-        density_weight: λ_n.
-        density_floor: densities below it (electrons/bohr) are left out of the density term.
-        optim: ``lr``, ``lr_final`` (Adam, geometric decay), ``total_steps``.
+        network: ``width``, ``depth``, ``activation`` of each system's MLP x → v_s, and
+            ``length_scale`` (bohr): the input is x / length_scale.
+        residual_power: α in the loss ⟨(f / φ^α)²⟩.
+        stencil: points of the finite-difference second derivative (the task's).
+        tail_density: below it (electrons/bohr) v_xc is continued like the exact target.
+        optim: see :class:`tasks.training.AdamThenLBFGS`; ``total_steps`` for the trainer.
     """
+
+    nan_hint = "lower model.optim.lr or raise model.tail_density"
 
     def __init__(
         self,
-        box: tuple[float, float],
         network: Mapping[str, Any],
-        density_weight: float,
-        density_floor: float,
+        residual_power: float,
+        stencil: int,
+        tail_density: float,
         optim: Mapping[str, Any],
     ) -> None:
-        super().__init__()
+        super().__init__(optim)
         self.save_hyperparameters()
-        self.box = (float(box[0]), float(box[1]))
-        self.density_weight, self.density_floor = float(density_weight), float(density_floor)
-        self.optim, self.network = dict(optim), dict(network)
-        self.g_scale = float(self.network.get("g_scale", 1.0))
+        self.network = dict(network)
+        self.residual_power, self.stencil = float(residual_power), int(stencil)
+        self.tail_density = float(tail_density)
         self.net: BatchedMLP | None = None
 
     def setup(self, stage: str) -> None:
-        """One network pair per system of the data module's test split."""
+        """One network per system of the data module's test split."""
         if self.net is None:
             n_systems = len(self.trainer.datamodule.test_split().arrays["params"])
             self.net = BatchedMLP(
-                n_systems, 2, int(self.network["width"]), int(self.network["depth"]),
+                n_systems, 1, int(self.network["width"]), int(self.network["depth"]),
                 self.network.get("activation", "tanh"),
-            )  # fmt: skip
+            ).to(self.dtype)  # fmt: skip
 
-    def fields(self, x: Tensor, n_systems: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """g, g', g'' and v_s (each (S, P)) at grid points ``x`` (P,) in bohr."""
-        points = x.detach().reshape(1, -1, 1).expand(n_systems, -1, 1).clone()
-        points.requires_grad_(True)
-        half_width = (self.box[1] - self.box[0]) / 2
-        scaled = (points - (self.box[0] + half_width)) / half_width
-        out = self.net(scaled)
-        g, v_s = self.g_scale * out[..., 0], out[..., 1]
-        (g_x,) = torch.autograd.grad(g.sum(), points, create_graph=True)
-        (g_xx,) = torch.autograd.grad(g_x.sum(), points, create_graph=True)
-        return g, g_x[..., 0], g_xx[..., 0], v_s
+    def potential(self, x: Tensor, n_systems: int) -> Tensor:
+        """v_s (S, P) in hartree at grid points ``x`` (P,) in bohr."""
+        points = (x / float(self.network.get("length_scale", 1.0))).to(self.dtype)
+        return self.net(points.reshape(1, -1, 1).expand(n_systems, -1, 1))[..., 0]
 
-    def loss(self, x: Tensor, density: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        g, g_x, g_xx, v_s = self.fields(x, density.shape[0])
-        residual = (g_xx + g_x**2) / 2 - v_s
-        weight = (density > self.density_floor).to(density.dtype)
-        target = 0.5 * torch.log(density.clamp_min(self.density_floor) / 2)
-        density_term = (weight * (g - target) ** 2).sum() / weight.sum()
-        terms = {"residual": (residual**2).mean(), "density": density_term}
-        return terms["residual"] + self.density_weight * terms["density"], terms
-
-    def configure_optimizers(self) -> dict[str, Any]:
-        optimizer = torch.optim.Adam(self.parameters(), lr=float(self.optim["lr"]))
-        steps = max(1, int(self.optim["total_steps"]))
-        gamma = (float(self.optim["lr_final"]) / float(self.optim["lr"])) ** (1 / steps)
-        schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
-
-    def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
-        x, density = (tensor[0] for tensor in batch)
-        loss, terms = self.loss(x, density)
-        check_finite(loss, self.global_step, NAN_HINT)
-        self.log("train/loss", loss.detach(), prog_bar=True)
-        for key, value in terms.items():
-            self.log(f"train/{key}", value.detach())
-        return loss
+    def objective(self, batch: tuple[Tensor, ...]) -> tuple[Tensor, dict[str, Tensor]]:
+        x, density = (tensor[0].to(self.dtype) for tensor in batch)
+        phi = torch.sqrt(density.clamp_min(0) / 2)
+        phi_xx = second_derivative(phi, float(x[1] - x[0]), self.stencil)
+        residual = phi_xx / 2 - self.potential(x, len(density)) * phi
+        weighted = residual / phi.clamp_min(torch.finfo(phi.dtype).tiny) ** self.residual_power
+        loss = (weighted**2).mean()
+        return loss, {"residual": (residual**2).mean()}
 
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """v_xc of every test system from its trained networks, in the target's gauge."""
-        density = torch.as_tensor(split["density"], dtype=torch.float32)
-        if self.net is None or density.shape[0] != self.net.weights[0].shape[0]:
+        """v_xc of every test system from its trained network, in the target's gauge."""
+        n_systems = len(split["density"])
+        if self.net is None or n_systems != self.net.weights[0].shape[0]:
             raise ValueError(
                 "the PINN inverts the densities it was fitted on: fit it on this test split "
                 "(task.datamodule.fit_on=test) before predicting"
             )
-        with torch.enable_grad():
-            *_, v_s = self.fields(torch.as_tensor(split["x"], dtype=torch.float32), len(density))
-        v_s = v_s.detach().numpy().astype(float)
+        with torch.no_grad():
+            v_s = self.potential(torch.as_tensor(split["x"]), n_systems).double().numpy()
+        physics = physics_of_split(split)
+        physics["density_floor"] = max(physics["density_floor"], self.tail_density)
         v_xc = v_s - split["v_ext"] - split["v_h"]
         return {
             "v_xc": to_task_gauge(
-                split["x"], split["density"], split["v_ext"], v_xc, split["eps"],
-                physics_of_split(split),
+                split["x"], split["density"], split["v_ext"], v_xc, split["eps"], physics
             )
-        }  # fmt: skip
+        }
