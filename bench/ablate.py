@@ -1,10 +1,12 @@
 """``exactbench ablate ablation=NAME``: a Hydra multirun over a grid × seeds, then aggregated.
 
 ``conf/ablation/NAME.yaml`` names an ``experiment``, a ``grid`` (override key -> values),
-``seeds`` and the ``quantities`` to aggregate. Arguments ``ablation.<key>=<value>`` change that
-file's entries (e.g. ``ablation.seeds=[0]``); any other argument is a training override for
-every job. Jobs land in ``multirun/<task>/ablation_<NAME>/<date-time>/<job>/``, and the
-aggregate table and plot (see :mod:`bench.aggregate`) beside them.
+``seeds`` and the ``quantities`` to aggregate; optionally ``command`` (``train``, the default,
+or ``baseline``: a study of a conventional method) and fixed ``overrides`` for every job (e.g.
+``[baseline=cft_operon]``). Arguments ``ablation.<key>=<value>`` change that file's entries
+(e.g. ``ablation.seeds=[0]``); any other argument is an override for every job. Jobs land in
+``multirun/ablation_<NAME>/<date-time>/<job>/``, and the aggregate table and plot (see
+:mod:`bench.aggregate`) beside them.
 """
 
 from __future__ import annotations
@@ -37,10 +39,19 @@ def load_ablation(argv: list[str]) -> tuple[str, DictConfig, list[str]]:
 
 
 def multirun_overrides(spec: DictConfig) -> list[str]:
-    """``experiment=...``, one ``key=v1,v2,...`` per grid axis, and ``seed=s1,s2,...``."""
+    """``experiment=...``, fixed overrides, one ``key=v1,v2,...`` per grid axis, ``seed=...``."""
     grid = [f"{key}={','.join(str(v) for v in values)}" for key, values in spec.grid.items()]
     seeds = ",".join(str(seed) for seed in spec.seeds)
-    return [f"experiment={spec.experiment}", *grid, f"seed={seeds}"]
+    fixed = [str(override) for override in spec.get("overrides", [])]
+    return [f"experiment={spec.experiment}", *fixed, *grid, f"seed={seeds}"]
+
+
+def subcommand(spec: DictConfig) -> str:
+    """``train`` or ``baseline``: what every job of the study runs."""
+    command = spec.get("command", "train")
+    if command not in ("train", "baseline"):
+        raise SystemExit(f"ablation.command must be 'train' or 'baseline', got {command!r}")
+    return command
 
 
 def cli(argv: list[str]) -> None:
@@ -50,8 +61,8 @@ def cli(argv: list[str]) -> None:
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
     sweep_dir = root / "multirun" / f"ablation_{name}" / stamp
     command = [
-        sys.executable, "-m", "bench.cli", "train", "-m", *multirun_overrides(spec), *extra,
-        f"hydra.sweep.dir={sweep_dir}",
+        sys.executable, "-m", "bench.cli", subcommand(spec), "-m", *multirun_overrides(spec),
+        *extra, f"hydra.sweep.dir={sweep_dir}",
     ]  # fmt: skip
     print("running:", " ".join(command[3:]), flush=True)
     status = subprocess.run(command, check=False).returncode

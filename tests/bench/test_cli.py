@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from bench.ablate import subcommand
 from bench.suite import load_suite
 from leaderboard.configs import CONF_DIR, compose
 from leaderboard.record import load_record
@@ -75,6 +76,21 @@ def test_collocation_ablation_runs_grid_and_aggregates(tmp_path):
     assert table.count("\n") == 7  # header, rule, five grid points
 
 
+def test_baseline_study_runs_an_engine_over_its_grid(tmp_path):
+    """An ablation with ``command: baseline``: the rational fit over two cft regimes."""
+    args = [
+        "ablation=cft_engines", "ablation.overrides=[baseline=cft_rational]", "ablation.seeds=[0]",
+        "ablation.grid={task.n_theories: [20], task.primary_fraction: [0.3, 0.5]}",
+    ]  # fmt: skip
+    result = exactbench("ablate", *args, "logger=none", "plots=false", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [load_record(p.parent) for p in tmp_path.glob("multirun/**/result.json")]
+    assert sorted(r.config["task"]["primary_fraction"] for r in records) == [0.3, 0.5]
+    assert all(r.kind == "baseline" and r.method == "cft_rational" for r in records)
+    table = next(tmp_path.glob("multirun/ablation_cft_engines/*/aggregate.md")).read_text()
+    assert table.count("\n") == 4  # header, rule, two grid points
+
+
 def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
     """A suite file of one's own: the qho rows of the quick suite, shrunk by overrides."""
     qho_rows = [row for row in load_suite("quick") if "experiment=qho_base" in row]
@@ -105,3 +121,14 @@ def test_every_suite_row_composes(suite):
     for row in load_suite(suite):
         cfg = compose(row[1:])
         assert cfg.task.name and (row[0] == "train" or "baseline" in cfg)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (CONF_DIR / "ablation").glob("*.yaml")))
+def test_every_ablation_grid_corner_composes(name):
+    """The first and last grid point of each shipped study are valid job configurations."""
+    spec = OmegaConf.load(CONF_DIR / "ablation" / f"{name}.yaml")
+    assert subcommand(spec) in ("train", "baseline") and spec.seeds and spec.quantities
+    for pick in (0, -1):
+        grid = [f"{key}={values[pick]}" for key, values in spec.grid.items()]
+        cfg = compose([f"experiment={spec.experiment}", *spec.get("overrides", []), *grid])
+        assert cfg.experiment_name == spec.experiment
