@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import optuna
+import sqlalchemy
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from optuna.trial import TrialState
@@ -67,18 +68,32 @@ def storage_url(spec: DictConfig, root: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_storage(spec: DictConfig, url: str) -> optuna.storages.RDBStorage:
-    """RDB storage with heartbeats (dead workers' trials fail and are retried)."""
+def make_storage(spec: DictConfig, url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
+    """RDB storage with heartbeats (dead workers' trials fail and are retried).
+
+    Two processes that open a new database at the same moment both write its schema version,
+    and the slower one fails on a unique constraint; it retries (``attempts`` times, 1 s apart)
+    and then finds the schema in place.
+    """
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    return optuna.storages.RDBStorage(
-        url,
-        engine_kwargs=engine_kwargs,
-        heartbeat_interval=int(spec.heartbeat_seconds),
-        grace_period=2 * int(spec.heartbeat_seconds),
-        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-            max_retry=int(spec.max_retries)
-        ),
-    )
+
+    def connect() -> optuna.storages.RDBStorage:
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=engine_kwargs,
+            heartbeat_interval=int(spec.heartbeat_seconds),
+            grace_period=2 * int(spec.heartbeat_seconds),
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=int(spec.max_retries)
+            ),
+        )
+
+    for _ in range(attempts - 1):
+        try:
+            return connect()
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
+            time.sleep(1.0)
+    return connect()
 
 
 def study_signature(spec: DictConfig) -> str:

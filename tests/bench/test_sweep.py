@@ -10,6 +10,7 @@ import time
 
 import optuna
 import pytest
+import sqlalchemy
 from optuna.trial import TrialState
 
 from bench.sweep import SweepError, cli, make_storage, open_study
@@ -24,12 +25,14 @@ def _study(root, name="qho_pinn"):
 
 
 def _complete_trials(root) -> int:
-    """Complete trials so far (0 while the worker is still creating the study)."""
+    """Complete trials so far (0 while the worker is still creating the storage or study)."""
     if not (root / "sweeps" / "qho_pinn.db").exists():
         return 0
     try:
         return len(_study(root).get_trials(states=(TrialState.COMPLETE,)))
     except KeyError:  # tables exist, study not yet
+        return 0
+    except sqlalchemy.exc.SQLAlchemyError:  # schema being written by the worker right now
         return 0
 
 
@@ -86,3 +89,22 @@ def test_changed_search_space_is_refused(scratch_root):
 def test_sweep_needs_a_search_space():
     with pytest.raises(SweepError, match="sweep=qho_pinn"):
         cli(["logger=none"])
+
+
+def test_storage_opened_while_another_process_writes_its_schema_is_retried(
+    scratch_root, monkeypatch
+):
+    """The loser of a race to create a new database retries instead of crashing."""
+    real, calls = optuna.storages.RDBStorage, []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlalchemy.exc.IntegrityError("INSERT INTO alembic_version", {}, Exception())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    spec = compose(["sweep=qho_pinn"]).sweep
+    storage = make_storage(spec, f"sqlite:///{scratch_root / 'race.db'}")
+    assert len(calls) == 2 and isinstance(storage, real)
