@@ -55,6 +55,9 @@ class Standardiser(nn.Module):
         return values * self.std + self.mean
 
 
+NEURALOP_METADATA = "_metadata"  # state-dict key neuraloperator's models add
+
+
 class OperatorModule(L.LightningModule):
     """Training loop shared by the operator models: AdamW with a cosine schedule per step.
 
@@ -90,6 +93,12 @@ class OperatorModule(L.LightningModule):
         for key, value in parts.items():
             self.log(f"train/{key}", value.detach())
         return loss
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Drop neuraloperator's ``_metadata`` entry (its constructor arguments, which hold
+        classes and functions) so checkpoints stay loadable with ``weights_only=True``; the
+        network is rebuilt from the config on resume."""
+        checkpoint["state_dict"].pop(NEURALOP_METADATA, None)
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
         loss, parts = self.loss(batch)
