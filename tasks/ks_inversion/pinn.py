@@ -20,8 +20,8 @@ like the exact target (-v_H/2 + const), then the KS eigenvalue is set to ε = -I
 
 Why the orbital is not a second network, as in the textbook PINN: a network g ≈ ln φ fitted to
 the density and differentiated twice by autograd gave v_xc errors of ~0.27 Ha on Molecule (301)
-(the fit error of ln φ, ~1e-3 in mean square, is amplified by the second derivative), against
-~1e-3 Ha with φ taken from the density as here.
+(the fit error of ln φ, ~0.03 in mean square after Adam, is amplified by the second
+derivative), against ~2e-3 Ha with φ taken from the density as here.
 
 The S systems train together as S independent MLPs evaluated with batched matrix products
 (weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser.
