@@ -11,7 +11,8 @@ The study lives in ``sweep.storage`` (default: an SQLite file under ``sweeps/``)
   same command against the same storage joins the study; each worker samples its next trial
   as soon as its last one ends (no batches);
 - re-running the command after a crash or Ctrl-C resumes the study: a trial whose worker died
-  stops sending heartbeats and is marked failed, then re-queued once with the same parameters;
+  stops sending heartbeats (or never sent one) and is marked failed, then re-queued once with
+  the same parameters;
   an interrupted trial is marked failed; workers stop when the study holds ``n_trials``
   finished (complete or pruned) trials;
 - a study is tied to its search space, direction and monitor: running a changed ``sweep``
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +203,39 @@ class StopAfterFailures:
             study.stop()
 
 
+def fail_silent_trials(study: optuna.Study, storage: optuna.storages.RDBStorage) -> list[int]:
+    """Fail (and re-queue, like stale ones) running trials that never sent a heartbeat.
+
+    A worker killed between creating a trial and its first heartbeat leaves a running trial
+    that Optuna's stale-trial check skips (it only looks at trials with a heartbeat), so the
+    study would show it as running forever. A trial older than the storage's grace period
+    without any heartbeat belongs to no live worker. Returns the failed trial numbers.
+    """
+    if storage.heartbeat_interval is None:
+        return []
+    with storage.engine.connect() as connection:
+        beating = {
+            row[0]
+            for row in connection.execute(sqlalchemy.text("SELECT trial_id FROM trial_heartbeats"))
+        }
+    grace = timedelta(seconds=storage.grace_period or 2 * storage.heartbeat_interval)
+    now, failed = datetime.now(), []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if trial._trial_id in beating or now - trial.datetime_start < grace:
+            continue
+        try:
+            if storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL):
+                failed.append(trial)
+        except optuna.exceptions.UpdateFinishedTrialError:  # another worker got there first
+            continue
+    retry = storage.get_heartbeat_stale_trial_callback()
+    for trial in failed:
+        log.warning("trial %d never sent a heartbeat: marked failed", trial.number)
+        if retry is not None:
+            retry(study, storage.get_trial(trial._trial_id))
+    return [trial.number for trial in failed]
+
+
 def finished_count(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
@@ -311,7 +346,9 @@ def cli(argv: list[str]) -> None:
     worker = int(os.environ.get(CHILD_ENV, "0"))
     threads = threads_per_worker(spec)
     torch.set_num_threads(threads)
-    study = open_study(spec, make_storage(spec, url), worker)
+    storage = make_storage(spec, url)
+    study = open_study(spec, storage, worker)
+    fail_silent_trials(study, storage)
     objective = Objective(spec, trial_overrides, study_dir)
     if worker:
         run_worker(spec, study, objective)
@@ -330,6 +367,7 @@ def cli(argv: list[str]) -> None:
         for child in children:
             child.wait()
     optuna.storages.fail_stale_trials(study)
+    fail_silent_trials(study, storage)
     elapsed = time.perf_counter() - started
     print(write_report(study, study_dir))
     done = finished_count(study) - before

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy
 from optuna.trial import TrialState
 
-from bench.sweep import SweepError, cli, make_storage, open_study
+from bench.sweep import SweepError, cli, fail_silent_trials, make_storage, open_study
 from leaderboard.configs import compose
 
 TINY = ["sweep.heartbeat_seconds=1", "logger=none", "task.test.nx=21"]
@@ -66,6 +66,26 @@ def test_killed_sweep_resumes_to_the_requested_count(scratch_root, quick_qho):
     assert _sweep_process(scratch_root, *args).wait(timeout=600) == 0
     trials = _study(scratch_root).get_trials()
     assert sum(t.state == TrialState.COMPLETE for t in trials) == 4
+    assert not any(t.state == TrialState.RUNNING for t in trials)
+
+
+def test_trial_left_running_without_a_heartbeat_is_failed_and_retried(scratch_root, quick_qho):
+    """A worker killed between creating a trial and its first heartbeat leaves no zombie."""
+    spec = compose(["sweep=qho_pinn", *TINY]).sweep
+    url = f"sqlite:///{scratch_root / 'sweeps' / 'qho_pinn.db'}"
+    (scratch_root / "sweeps").mkdir()
+    storage = make_storage(spec, url)
+    study = open_study(spec, storage)
+    orphan = study.ask(
+        {"model.optim.lr": optuna.distributions.FloatDistribution(1e-4, 1e-2, log=True)}
+    )
+    assert fail_silent_trials(study, storage) == []  # younger than the grace period: may be alive
+    time.sleep(2.5)
+    cli(["sweep=qho_pinn", *TINY, "sweep.n_trials=1", *quick_qho])
+    trials = _study(scratch_root).get_trials()
+    assert trials[orphan.number].state == TrialState.FAIL
+    retried = [t for t in trials if t.system_attrs.get("failed_trial") == orphan.number]
+    assert retried and retried[0].state == TrialState.COMPLETE
     assert not any(t.state == TrialState.RUNNING for t in trials)
 
 
