@@ -12,9 +12,8 @@ The study lives in ``sweep.storage`` (default: an SQLite file under ``sweeps/``)
   as soon as its last one ends (no batches);
 - re-running the command after a crash or Ctrl-C resumes the study: a trial whose worker died
   stops sending heartbeats (or never sent one) and is marked failed, then re-queued once with
-  the same parameters;
-  an interrupted trial is marked failed; workers stop when the study holds ``n_trials``
-  finished (complete or pruned) trials;
+  the same parameters; an interrupted trial is marked failed; workers stop when the study holds
+  ``n_trials`` finished (complete or pruned) trials;
 - a study is tied to its search space, direction and monitor: running a changed ``sweep``
   config against an existing study name is refused.
 

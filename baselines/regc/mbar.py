@@ -32,11 +32,9 @@ from scipy.special import logsumexp
 from baselines.regc.lattice import LatticeGas, beta
 
 GRADIENT_TOLERANCE = 1e-6  # largest |∂F/∂f_k| / N_k accepted as converged (pymbar polishes)
-UNCERTAINTY_CHUNK = 64
+UNCERTAINTY_CHUNK = 64  # target states per pymbar expectation call (memory ~ N × (K + 2·chunk))
 # pymbar's self-consistent/Newton iteration from the class solution (converges in a few steps)
-POLISH = (
-    {"method": "adaptive", "options": {"min_sc_iter": 0}},
-)  # target states per pymbar expectation call (memory ~ N × (K + 2·chunk))
+POLISH = ({"method": "adaptive", "options": {"min_sc_iter": 0}},)
 
 
 def statistical_inefficiency(series: np.ndarray) -> float:

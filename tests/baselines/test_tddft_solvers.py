@@ -6,16 +6,6 @@ import pytest
 from baselines.tddft.simulate import simulate_system
 from baselines.tddft.solvers import CoarsePropagator, ReferencePropagator, physics_of_split
 
-PHYSICS = {
-    "box": [-12.0, 12.0],
-    "nx": 97,
-    "ion_softening": 1.0,
-    "interaction_softening": 1.0,
-    "xc": "exchange",
-    "laser": {"E0": 0.75, "omega": 2.0},
-    "frames": {"n": 6, "dt": 0.2},
-    "reference": {"propagator": "etrs", "dt": 0.05},
-}
 PARAMS = np.array([[1.3, 0.9, 2.0], [1.0, 1.1, 0.0]])
 
 
@@ -35,28 +25,28 @@ def _split(nx: int = 97) -> dict[str, np.ndarray]:
     }
 
 
-def test_reference_reproduces_the_data_generator() -> None:
-    predicted = ReferencePropagator(PHYSICS, "etrs", 0.05).predict(_split())["density"]
+def test_reference_reproduces_the_data_generator(small_tddft: dict) -> None:
+    predicted = ReferencePropagator(small_tddft, "etrs", 0.05).predict(_split())["density"]
     assert predicted.shape == (2, 6, 97)
     for row, movie in zip(PARAMS, predicted, strict=True):
-        np.testing.assert_array_equal(movie, simulate_system((row, PHYSICS))["density"])
+        np.testing.assert_array_equal(movie, simulate_system((row, small_tddft))["density"])
 
 
-def test_reference_runs_on_the_split_grid() -> None:
-    physics = PHYSICS | {"nx": 49}  # the split's 97 points win
+def test_reference_runs_on_the_split_grid(small_tddft: dict) -> None:
+    physics = small_tddft | {"nx": 49}  # the split's 97 points win
     predicted = ReferencePropagator(physics, "crank_nicolson", 0.05).predict(_split())
     assert predicted["density"].shape == (2, 6, 97)
 
 
-def test_coarse_on_the_same_grid_and_step_is_the_reference() -> None:
-    reference = ReferencePropagator(PHYSICS, "aetrs", 0.1).predict(_split())["density"]
-    coarse = CoarsePropagator(PHYSICS, "aetrs", 0.1, nx=97).predict(_split())["density"]
+def test_coarse_on_the_same_grid_and_step_is_the_reference(small_tddft: dict) -> None:
+    reference = ReferencePropagator(small_tddft, "aetrs", 0.1).predict(_split())["density"]
+    coarse = CoarsePropagator(small_tddft, "aetrs", 0.1, nx=97).predict(_split())["density"]
     np.testing.assert_allclose(coarse, reference, rtol=0, atol=1e-14)
 
 
-def test_coarse_grid_is_interpolated_back_and_close() -> None:
-    reference = ReferencePropagator(PHYSICS, "etrs", 0.05).predict(_split())["density"]
-    coarse = CoarsePropagator(PHYSICS, "etrs", 0.2, nx=49).predict(_split())["density"]
+def test_coarse_grid_is_interpolated_back_and_close(small_tddft: dict) -> None:
+    reference = ReferencePropagator(small_tddft, "etrs", 0.05).predict(_split())["density"]
+    coarse = CoarsePropagator(small_tddft, "etrs", 0.2, nx=49).predict(_split())["density"]
     assert coarse.shape == reference.shape
     assert np.all(coarse >= 0)
     error = np.abs(coarse - reference)
@@ -72,6 +62,6 @@ def test_coarse_grid_is_interpolated_back_and_close() -> None:
         (np.linspace(-1, 1, 5), 0.2 * np.arange(1, 4), "start at t = 0"),
     ],
 )
-def test_bad_split_is_rejected(x: np.ndarray, t: np.ndarray, match: str) -> None:
+def test_bad_split_is_rejected(x: np.ndarray, t: np.ndarray, match: str, small_tddft: dict) -> None:
     with pytest.raises(ValueError, match=match):
-        physics_of_split(PHYSICS, {"x": x, "t": t}, "etrs", 0.01)
+        physics_of_split(small_tddft, {"x": x, "t": t}, "etrs", 0.01)
