@@ -209,6 +209,8 @@ def fail_silent_trials(study: optuna.Study, storage: optuna.storages.RDBStorage)
     that Optuna's stale-trial check skips (it only looks at trials with a heartbeat), so the
     study would show it as running forever. A trial older than the storage's grace period
     without any heartbeat belongs to no live worker. Returns the failed trial numbers.
+    Optuna has no public query for heartbeat rows, hence the read of its ``trial_heartbeats``
+    table and the trials' internal ids.
     """
     if storage.heartbeat_interval is None:
         return []
