@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from leaderboard.record import RECORD_FILE, RecordError, RunRecord, load_record
+from tasks.spec import get_task
 
 SEED_KEY = "seed"
 
@@ -152,7 +153,7 @@ def cli(argv: list[str]) -> None:
     except RecordError as error:
         raise SystemExit(f"exactbench aggregate: {error}") from error
     quantities = args.quantity or [
-        jobs[0][1].config["task"]["primary_metric"],
+        get_task(jobs[0][1].task).primary_metric,
         "train_step_mean",
         "train",
     ]

@@ -7,28 +7,22 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from bench.config import hydra_command, instantiate_named
+from bench.config import hydra_command, instantiate_method
+from leaderboard.configs import make_datamodule
 from leaderboard.record import RunRecord
 
 
 def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
-    """Predict the test split with ``cfg.baseline``; score, plot, log and seal the record."""
-    from hydra.utils import instantiate
-
+    """Predict the test split's inputs with ``cfg.baseline``; score, plot, log, seal the record."""
     from bench.loggers import close, make_logger
     from bench.records import predict_and_record
 
-    if not cfg.get("baseline"):
-        raise SystemExit(
-            "no baseline selected: add baseline=<name> (one of the files in conf/baseline/, "
-            f"e.g. baseline={cfg.task.default_baseline})"
-        )
-    split = instantiate(cfg.task.datamodule, _convert_="all").test_split()
-    method, solver = instantiate_named(cfg.baseline)
+    method, kind, solver = instantiate_method(cfg, "baseline")
+    split = make_datamodule(cfg).test_split()
     logger = make_logger(cfg, method, "baseline")
     try:
         return predict_and_record(
-            cfg, run_dir, method=method, kind="baseline", predict=solver.predict, split=split,
+            cfg, run_dir, method=method, kind=kind, predict=solver.predict, split=split,
             logger=logger, timings={"train": 0.0},
         )  # fmt: skip
     finally:

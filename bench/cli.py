@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "ablate": ("bench.ablate", "run a ready ablation study (grid x seeds) and aggregate it"),
     "aggregate": ("bench.aggregate", "tabulate and plot the run records of a multirun"),
     "leaderboard": ("bench.leaderboard_cli", "submit, show and export the leaderboard"),
+    "data": ("bench.data", "build, verify, export and import canonical test splits"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
     "report": ("bench.report", "a task's report beyond single runs (regc, mft)"),
 }
@@ -22,13 +23,14 @@ USAGE = (
     + (
         "\n\nexamples:\n"
         "  exactbench train experiment=qho_base seed=1\n"
-        "  exactbench baseline experiment=qho_base baseline=split_operator\n"
+        "  exactbench baseline experiment=qho_base baseline=qho_split_operator\n"
         "  exactbench train -m experiment=qho_base seed=0,1,2\n"
         "  exactbench sweep sweep=qho_pinn sweep.workers=2\n"
         "  exactbench ablate ablation=qho_collocation\n"
         "  exactbench aggregate multirun/qho/qho_base/<date-time>\n"
         "  exactbench leaderboard submit outputs/qho/qho_base/<date-time>\n"
-        "  exactbench leaderboard show --task qho\n"
+        "  exactbench leaderboard show --task qho --metric density_mse\n"
+        "  exactbench data verify --workers 1 --threads 1 experiment=qho_base\n"
         "  exactbench report experiment=regc_quick\n"
         "  exactbench report experiment=mft_targets\n"
         "  exactbench train --help   (Hydra's help: config groups and overrides)\n"

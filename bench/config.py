@@ -9,19 +9,40 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from leaderboard.configs import CONF_DIR, compose, register_resolvers
+from leaderboard.configs import CONF_DIR, compose, register_resolvers, search_path_override
+from tasks.spec import get_task
 
 
-def instantiate_named(node: DictConfig) -> tuple[str, Any]:
-    """``(name, object)`` from a config node with a ``name`` key beside its ``_target_``.
+def instantiate_method(cfg: DictConfig, group: str) -> tuple[str, str, Any]:
+    """``(name, kind, object)`` of the ``model`` or ``baseline`` node, checked against the spec.
 
-    Nested dicts and lists reach the object as plain Python containers (checkpoint-safe).
+    The node's ``name`` must be one of the task's models (baselines); otherwise the run stops
+    with the valid names. Nested dicts and lists reach the object as plain Python containers
+    (checkpoint-safe).
     """
     from hydra.utils import instantiate
 
+    spec = get_task(cfg.task.name)
+    valid, default = (
+        (spec.models, spec.default_model)
+        if group == "model"
+        else (spec.baselines, spec.default_baseline)
+    )
+    node = cfg.get(group)
+    if not node:
+        raise SystemExit(
+            f"no {group} selected: add {group}=<name>; task {spec.name!r} has "
+            f"{', '.join(valid)} (e.g. {group}={default})"
+        )
+    name = node.get("name")  # checked before anything of the node is resolved
+    if name not in valid:
+        raise SystemExit(
+            f"{group} {name!r} does not belong to task {spec.name!r}; its {group}s: "
+            f"{', '.join(valid)}"
+        )
     params = OmegaConf.to_container(node, resolve=True)
-    name = params.pop("name")
-    return name, instantiate(params, _convert_="all")
+    params.pop("name")
+    return name, spec.kind_of(name), instantiate(params, _convert_="all")
 
 
 def compose_run(overrides: Sequence[str], run_dir: Path) -> DictConfig:
@@ -52,11 +73,11 @@ def hydra_command(run: Callable[[DictConfig, Path], Any], name: str) -> Callable
     def main(cfg: DictConfig) -> float | None:
         result = run(cfg, Path(HydraConfig.get().runtime.output_dir))
         metrics = getattr(result, "metrics", {})
-        return metrics.get(cfg.task.primary_metric)
+        return metrics.get(get_task(cfg.task.name).primary_metric)
 
     def cli(argv: list[str]) -> None:
         register_resolvers()
-        sys.argv = [f"exactbench {name}", *argv]
+        sys.argv = [f"exactbench {name}", *search_path_override(), *argv]
         main()
 
     return cli

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf
 
 from bench.provenance import git_state, hardware, package_versions
 from leaderboard.record import RunRecord, write_record
-from tasks.cache import CachedArrays
+from tasks.spec import get_task
+from tasks.splits import Split
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,9 @@ def timed(function, *args: Any) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-def score(cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: CachedArrays) -> dict:
-    """Metrics of ``predictions`` from the task's evaluator (``task.evaluator``)."""
-    evaluator = get_method(cfg.task.evaluator)
-    return evaluator(predictions, split.arrays)
-
-
-def n_samples(cfg: DictConfig, split: CachedArrays) -> int:
-    """Number of test samples (systems) in the split, counted along ``task.sample_key``."""
-    return len(split.arrays[cfg.task.sample_key])
+def score(cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: Split) -> dict:
+    """Metrics of ``predictions`` from the evaluator of the task's spec."""
+    return get_task(cfg.task.name).load_evaluator()(predictions, split.scoring)
 
 
 def seal(
@@ -44,7 +38,7 @@ def seal(
     *,
     method: str,
     kind: str,
-    split: CachedArrays,
+    split: Split,
     predictions: Mapping[str, np.ndarray],
     metrics: Mapping[str, float],
     timings: Mapping[str, float],
@@ -63,7 +57,7 @@ def seal(
         "metrics": dict(metrics),
         "timings": dict(timings),
         "config": config,
-        "data_checksum": split.checksum,
+        "split_id": split.split_id,
         "git": git_state(),
         "packages": package_versions(),
         "hardware": hardware(),
@@ -76,13 +70,13 @@ def seal(
 
 
 def save_plots(
-    cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: CachedArrays, run_dir: Path
+    cfg: DictConfig, predictions: Mapping[str, np.ndarray], split: Split, run_dir: Path
 ) -> list[Path]:
-    """Figures from the task's plotter (``task.plotter``) in ``run_dir/plots``."""
-    if not cfg.plots:
+    """Figures from the plotter of the task's spec in ``run_dir/plots``."""
+    plotter = get_task(cfg.task.name).plotter
+    if not cfg.plots or plotter is None:
         return []
-    plotter = get_method(cfg.task.plotter)
-    return plotter(predictions, split.arrays, Path(run_dir) / "plots")
+    return plotter.load()(predictions, split.scoring, Path(run_dir) / "plots")
 
 
 def headline(record: RunRecord, keys: tuple[str, ...] = ()) -> str:
@@ -102,21 +96,21 @@ def predict_and_record(
     method: str,
     kind: str,
     predict: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
-    split: CachedArrays,
+    split: Split,
     logger: Any,
     timings: Mapping[str, float],
 ) -> RunRecord:
-    """Time ``predict`` on the test split, score it, seal the record, plot and log the result.
+    """Time ``predict`` on the split's inputs, score it, seal the record, plot and log the result.
 
-    The shared end of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
+    ``predict`` sees only ``split.inputs`` (read-only; references are hidden). The shared end of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
     with ``inference_total`` and ``inference_per_sample`` (s), and ``inference_per_frame`` when
     the predictions say how many frames each sample propagated (``propagated_frames``).
     """
     from bench.loggers import log_results, wandb_info
 
-    predictions, seconds = timed(predict, split.arrays)
+    predictions, seconds = timed(predict, split.inputs)
     metrics = score(cfg, predictions, split)
-    per_sample = seconds / n_samples(cfg, split)
+    per_sample = seconds / split.n_samples(get_task(cfg.task.name))
     timings = {**timings, "inference_total": seconds, "inference_per_sample": per_sample}
     if "propagated_frames" in predictions:  # time propagators: the cost of one frame
         timings["inference_per_frame"] = per_sample / float(predictions["propagated_frames"])

@@ -1,9 +1,10 @@
 """``exactbench report``: a task's report beyond single runs (e.g. regc's gas chemical potential
-and CHE diagram, mft's verdicts on its source formulas), from the task's ``report`` config node.
+and CHE diagram, mft's verdicts on its source formulas).
 
-The node names a function (``_target_``) called with the node's other keys and ``out_dir`` (the
-run directory); with ``with_test_split: true`` it also gets the task's test split arrays as
-``split``. The function returns the paths it wrote.
+The function is the report hook of the task's spec; the task config's ``report`` node gives its
+keyword arguments, and the run directory comes as ``out_dir``. With ``with_test_split: true`` it
+also gets the task's test split (every array) as ``split``. The function returns the paths it
+wrote.
 """
 
 from __future__ import annotations
@@ -14,23 +15,24 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from bench.config import hydra_command
+from leaderboard.configs import make_datamodule
+from tasks.spec import get_task, task_names
 
 
 def run_report(cfg: DictConfig, run_dir: Path) -> list[Path]:
-    """Call ``task.report._target_`` (see module docstring); print the written paths."""
-    from hydra.utils import get_method, instantiate
-
-    node = cfg.task.get("report")
-    if not node or "_target_" not in node:
+    """Call the spec's report hook with the ``task.report`` node (see module docstring)."""
+    spec = get_task(cfg.task.name)
+    if spec.report is None:
+        having = [name for name in task_names() if get_task(name).report is not None]
         raise SystemExit(
-            f"exactbench report: task {cfg.task.name!r} declares no report (a task.report node "
-            "with a _target_); tasks that do: regc, mft"
+            f"exactbench report: task {spec.name!r} declares no report; tasks that do: "
+            f"{', '.join(having)}"
         )
-    params = OmegaConf.to_container(node, resolve=True)
-    function = get_method(params.pop("_target_"))
+    params = OmegaConf.to_container(cfg.task.get("report") or {}, resolve=True)
+    params.pop("_target_", None)
     if params.pop("with_test_split", False):
-        params["split"] = instantiate(cfg.task.datamodule, _convert_="all").test_split().arrays
-    paths = function(**params, out_dir=Path(run_dir))
+        params["split"] = make_datamodule(cfg).test_split().scoring
+    paths = spec.report.load()(**params, out_dir=Path(run_dir))
     for path in paths:
         print(path)
     return paths

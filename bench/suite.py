@@ -24,6 +24,7 @@ from leaderboard.configs import CONF_DIR
 from leaderboard.record import RecordError, RunRecord, load_record
 from leaderboard.render import markdown, ranked_tables
 from leaderboard.store import Board
+from tasks.spec import get_task
 
 
 def parse_args(argv: list[str]) -> tuple[str, list[str]]:
@@ -85,7 +86,7 @@ def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
     reference = {
         (record.task, record.experiment): _cost(record)
         for record in records
-        if record.kind == "baseline" and record.method == record.config["task"]["default_baseline"]
+        if record.kind != "model" and record.method == get_task(record.task).default_baseline
     }
     lines = [
         "| task | experiment | method | kind | metric | value | cost (s) | × baseline |",
@@ -95,7 +96,7 @@ def summary_table(rows: list[tuple[list[str], RunRecord | str]]) -> str:
         if isinstance(outcome, str):
             lines.append(f"| {' '.join(row)} | | | | FAILED | {outcome} | | |")
             continue
-        metric = outcome.config["task"]["primary_metric"]
+        metric = get_task(outcome.task).primary_metric
         base = reference.get((outcome.task, outcome.experiment))
         ratio = f"{_cost(outcome) / base:.3g}" if base else "n/a"
         lines.append(

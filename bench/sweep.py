@@ -44,6 +44,7 @@ from optuna.trial import TrialState
 
 from bench.config import compose_run
 from leaderboard.configs import compose, register_resolvers
+from tasks.spec import get_task
 
 log = logging.getLogger(__name__)
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -182,7 +183,7 @@ class Objective:
             record = run_training(cfg, run_dir, extra_callbacks=[pruning])
         except SystemExit as exit_:  # Lightning turns Ctrl-C and SIGTERM into SystemExit
             raise KeyboardInterrupt(f"trial {trial.number} interrupted") from exit_
-        primary = cfg.task.primary_metric
+        primary = get_task(cfg.task.name).primary_metric
         trial.set_user_attr(f"test_{primary}", record.metrics[primary])
         if pruning.last_value is None:
             raise RuntimeError(f"sweep.monitor {self.spec.monitor!r} was never logged")

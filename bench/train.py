@@ -10,8 +10,9 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from bench.config import hydra_command, instantiate_named
+from bench.config import hydra_command, instantiate_method
 from bench.records import predict_and_record, timed
+from leaderboard.configs import make_datamodule
 from leaderboard.record import RunRecord
 
 LIGHTNING_NOISE = (
@@ -43,10 +44,10 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
 
     quiet_lightning()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    datamodule = instantiate(cfg.task.datamodule, _convert_="all")
+    method, kind, model = instantiate_method(cfg, "model")
+    datamodule = make_datamodule(cfg)
     split = datamodule.test_split()
-    method, model = instantiate_named(cfg.model)
-    logger = make_logger(cfg, method, "model")
+    logger = make_logger(cfg, method, kind)
     timer = StepTimer()
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     callbacks += [timer, *extra_callbacks]
@@ -57,7 +58,7 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
         )
         model.eval()
         return predict_and_record(
-            cfg, run_dir, method=method, kind="model", predict=model.predict_split, split=split,
+            cfg, run_dir, method=method, kind=kind, predict=model.predict_split, split=split,
             logger=logger, timings={"train": train_seconds, **timer.timings()},
         )  # fmt: skip
     finally:

@@ -31,6 +31,16 @@ def register_resolvers() -> None:
             OmegaConf.register_new_resolver(name, function)
 
 
+def search_path_override() -> list[str]:
+    """``hydra.searchpath=[...]`` for the config directories of registered outside tasks."""
+    from tasks.spec import extra_conf_dirs
+
+    dirs = extra_conf_dirs()
+    if not dirs:
+        return []
+    return ["hydra.searchpath=[" + ",".join(f"file://{d.resolve()}" for d in dirs) + "]"]
+
+
 def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
     """The composed config for ``overrides``, as the command line would build it.
 
@@ -41,5 +51,29 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     from hydra import initialize_config_dir
 
     register_resolvers()
+    overrides = [*search_path_override(), *overrides]
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name, overrides=list(overrides), return_hydra_config=True)
+        return hydra_compose(config_name, overrides=overrides, return_hydra_config=True)
+
+
+def experiment_names() -> list[str]:
+    """Names of the experiment configs (``conf/experiment`` and registered outside tasks)."""
+    from tasks.spec import extra_conf_dirs
+
+    dirs = [CONF_DIR, *extra_conf_dirs()]
+    return sorted({path.stem for d in dirs for path in (Path(d) / "experiment").glob("*.yaml")})
+
+
+def datamodule_params(cfg: DictConfig) -> dict:
+    """The resolved ``task.datamodule`` node as keyword arguments (plain containers)."""
+    return OmegaConf.to_container(cfg.task.datamodule, resolve=True)
+
+
+def make_datamodule(cfg: DictConfig, **changes):
+    """The task's data module: the class its spec names, built from ``task.datamodule``.
+
+    ``changes`` replace arguments (e.g. ``cache_dir=None`` to rebuild a split in memory).
+    """
+    from tasks.spec import get_task
+
+    return get_task(cfg.task.name).datamodule.load()(**{**datamodule_params(cfg), **changes})

@@ -4,6 +4,11 @@ A run directory holds ``result.json`` (a :class:`RunRecord`) and ``predictions.n
 predictions on the task's test split). The record carries the SHA-256 of the predictions file
 and a content hash over its own canonical JSON, so an edited record or swapped predictions are
 detected by :func:`load_record`.
+
+Schema 2 names the canonical split it was scored on (``split_id``, see :mod:`tasks.splits`);
+schema 1 carried a checksum of all split arrays (``data_checksum``) and still loads: its hash is
+checked over its own fields, and the board re-scores it when that checksum matches the
+canonical split's arrays. Files are size-checked before they are parsed.
 """
 
 from __future__ import annotations
@@ -11,16 +16,20 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RECORD_FILE = "result.json"
 PREDICTIONS_FILE = "predictions.npz"
+MAX_RECORD_BYTES = 8 << 20
+VERSION_FIELDS = {1: "data_checksum", 2: "split_id"}  # the field only that version has
 
 
 class RecordError(ValueError):
@@ -53,17 +62,18 @@ class RunRecord(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     task: str
     method: str
-    kind: Literal["model", "baseline"]
+    kind: Literal["model", "baseline", "reference"]
     experiment: str
     split: str
     seed: int
     metrics: dict[str, float]
     timings: dict[str, float]
     config: dict[str, Any]
-    data_checksum: str
+    split_id: str | None = None
+    data_checksum: str | None = None
     predictions_sha256: str
     git: GitInfo
     packages: dict[str, str]
@@ -72,9 +82,20 @@ class RunRecord(BaseModel):
     created_utc: str
     content_hash: str = ""
 
+    @model_validator(mode="after")
+    def _fields_of_its_version(self) -> RunRecord:
+        own = VERSION_FIELDS[self.schema_version]
+        other = VERSION_FIELDS[3 - self.schema_version]
+        if getattr(self, own) is None or getattr(self, other) is not None:
+            raise ValueError(f"schema {self.schema_version} records carry {own} (and not {other})")
+        if self.schema_version == 1 and self.kind == "reference":
+            raise ValueError("schema 1 records are of kind model or baseline")
+        return self
+
     def compute_hash(self) -> str:
-        """SHA-256 of the canonical JSON of every field except ``content_hash`` itself."""
-        payload = self.model_dump(mode="json", exclude={"content_hash"})
+        """SHA-256 of the canonical JSON of every field of its schema except ``content_hash``."""
+        absent = VERSION_FIELDS[3 - self.schema_version]
+        payload = self.model_dump(mode="json", exclude={"content_hash", absent})
         return hashlib.sha256(_canonical_json(payload).encode()).hexdigest()
 
 
@@ -110,7 +131,8 @@ def write_record(
         raise RecordError(f"cannot build a run record: {error}") from error
     record = record.model_copy(update={"content_hash": record.compute_hash()})
     tmp = run_dir / (RECORD_FILE + ".tmp")
-    tmp.write_text(json.dumps(record.model_dump(mode="json"), indent=2, allow_nan=True) + "\n")
+    payload = record.model_dump(mode="json", exclude={VERSION_FIELDS[3 - record.schema_version]})
+    tmp.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n")
     tmp.replace(run_dir / RECORD_FILE)
     return record
 
@@ -129,9 +151,11 @@ def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
     path = Path(run_dir) / RECORD_FILE
     if not path.is_file():
         raise RecordError(f"{path} not found: is {run_dir} a run directory of `exactbench train`?")
+    if path.stat().st_size > MAX_RECORD_BYTES:
+        raise RecordError(f"{path} is larger than {MAX_RECORD_BYTES} bytes")
     try:
         raw = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise RecordError(f"{path} is not valid JSON ({error}); re-run the experiment") from error
     try:
         record = RunRecord.model_validate(raw)
@@ -155,7 +179,33 @@ def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
     return record
 
 
+def max_predictions_bytes() -> int:
+    """Largest uncompressed predictions file read (``EXACTBENCH_MAX_PREDICTIONS_BYTES``, 2 GiB)."""
+    return int(os.environ.get("EXACTBENCH_MAX_PREDICTIONS_BYTES", 2 << 30))
+
+
 def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
-    """The arrays of a run directory's ``predictions.npz``."""
-    with np.load(Path(run_dir) / PREDICTIONS_FILE, allow_pickle=False) as archive:
-        return {key: archive[key] for key in archive.files}
+    """The arrays of a run directory's ``predictions.npz``, sizes checked before reading.
+
+    Raises :class:`RecordError` for an archive that is not plain ``.npy`` members, unpacks to
+    more than :func:`max_predictions_bytes`, or holds object arrays.
+    """
+    path = Path(run_dir) / PREDICTIONS_FILE
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile) as error:
+        raise RecordError(f"{path} is not an npz archive ({error})") from error
+    if any(not info.filename.endswith(".npy") for info in infos):
+        raise RecordError(f"{path} holds members other than .npy arrays")
+    total = sum(info.file_size for info in infos)
+    if total > max_predictions_bytes():
+        raise RecordError(
+            f"{path} unpacks to {total} bytes, over the limit {max_predictions_bytes()} "
+            "(EXACTBENCH_MAX_PREDICTIONS_BYTES)"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
+        raise RecordError(f"{path}: unreadable predictions ({error})") from error

@@ -2,7 +2,9 @@
 
 SQLite by default (``leaderboard/data/board.db`` under ``EXACTBENCH_ROOT``); a shared board is
 any SQLAlchemy URL (e.g. PostgreSQL). Each insert is one transaction and a record's content
-hash is unique, so concurrent submitters cannot store the same result twice.
+hash is unique, so concurrent submitters cannot store the same result twice. Results live in
+the table ``results`` (split ids, kinds model/baseline/reference); a board written before
+that keeps its old ``entries`` table untouched: re-submit those run directories to move them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from leaderboard.record import RunRecord
 
 METADATA = MetaData()
 ENTRIES = Table(
-    "entries",
+    "results",
     METADATA,
     Column("id", Integer, primary_key=True),
     Column("task", String, nullable=False, index=True),
@@ -37,12 +39,11 @@ ENTRIES = Table(
     Column("kind", String, nullable=False),
     Column("seed", Integer, nullable=False),
     Column("author", String, nullable=False),
-    Column("primary_metric", String, nullable=False),
     Column("metrics", JSON, nullable=False),
     Column("timings", JSON, nullable=False),
     Column("config", JSON, nullable=False),
     Column("environment", JSON, nullable=False),
-    Column("data_checksum", String, nullable=False),
+    Column("split_id", String, nullable=False),
     Column("record_hash", String, nullable=False, unique=True),
     Column("submitted_utc", String, nullable=False),
 )
@@ -69,17 +70,17 @@ class Board:
         METADATA.create_all(self.engine)
 
     def add(
-        self, record: RunRecord, *, metrics: dict[str, float], primary_metric: str, author: str
+        self, record: RunRecord, *, method: str, kind: str, metrics: dict[str, float], author: str
     ) -> int:
-        """Store a re-scored record; raises :class:`DuplicateSubmission` if already there."""
+        """Store a re-scored record under its looked-up ``method`` and ``kind``; raises
+        :class:`DuplicateSubmission` if already there."""
         row = {
             "task": record.task,
             "experiment": record.experiment,
-            "method": record.method,
-            "kind": record.kind,
+            "method": method,
+            "kind": kind,
             "seed": record.seed,
             "author": author,
-            "primary_metric": primary_metric,
             "metrics": metrics,
             "timings": record.timings,
             "config": record.config,
@@ -88,7 +89,7 @@ class Board:
                 "packages": record.packages,
                 "hardware": record.hardware,
             },
-            "data_checksum": record.data_checksum,
+            "split_id": record.split_id or f"schema-1:{record.data_checksum}",
             "record_hash": record.content_hash,
             "submitted_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
@@ -97,7 +98,7 @@ class Board:
                 return connection.execute(ENTRIES.insert().values(**row)).inserted_primary_key[0]
         except IntegrityError as error:
             raise DuplicateSubmission(
-                f"this result ({record.task}/{record.experiment}/{record.method}, seed "
+                f"this result ({record.task}/{record.experiment}/{method}, seed "
                 f"{record.seed}, hash {record.content_hash[:12]}) is already on the board"
             ) from error
 

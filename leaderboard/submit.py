@@ -1,9 +1,14 @@
-"""Accepting a run directory onto the leaderboard: validate, rebuild the official split, re-score.
+"""Accepting a run directory onto the leaderboard: look up, verify, re-score against the split.
 
-A submission is accepted only if its record is intact (schema, content hash, predictions hash),
-its task and experiment exist in ``conf/``, its data checksum equals that of the official test
-split rebuilt from the repository's config, and its predictions can be scored by the task's
-evaluator against that split. The stored metrics are the re-scored ones, never the submitted.
+A submission is data. Its record's task, experiment and method are looked up by exact name in
+the task registry and the ``conf/experiment`` listing before anything is composed; the official
+config is then composed from those names alone, the data module, evaluator and split come from
+the task's spec and the board's split store, and nothing the submission names is imported,
+instantiated or used as a path. A schema-2 record must name a split admitted on this board for
+the official config of its experiment (``exactbench data import`` admits one made elsewhere); a
+schema-1 record is re-scored when its data checksum matches the canonical split's arrays. The
+stored metrics are the re-scored ones, never the submitted. Every failure is a
+:class:`SubmissionError` with a reason.
 """
 
 from __future__ import annotations
@@ -11,59 +16,139 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hydra.errors import HydraException
-from hydra.utils import get_method, instantiate
-
-from leaderboard.configs import compose
+from leaderboard.configs import compose, experiment_names, make_datamodule
 from leaderboard.record import RecordError, RunRecord, load_predictions, load_record
 from leaderboard.store import Board, DuplicateSubmission
-from tasks.cache import CachedArrays
+from tasks.spec import TaskSpec, get_task
+from tasks.splits import SPLIT_ID, Split, SplitError, admitted_ids, config_key, stored_split
+
+# Method names of schema-1 records (before method names were config names), per task.
+V1_METHODS = {
+    "qho": {
+        **{"pinn": "qho_pinn", "fcn": "qho_pinn", "pinn_data": "qho_pinn"},
+        **{"exact": "qho_exact", "split_operator": "qho_split_operator"},
+    },
+    "ks_inversion": {"fno": "ks_fno", "pinn": "ks_pinn", "idea": "ks_idea"},
+    "tddft": {"fno": "tddft_fno"},
+    "regc": {"grand_potential": "regc_grand_potential"},
+    "cft": {"eql": "cft_eql"},
+    "mft": {"mft_form": "mft_mft_form", "scaling_net": "mft_scaling_net"},
+}
 
 
 class SubmissionError(ValueError):
     """A submission was rejected; the message says why."""
 
 
-def official_config(record: RunRecord) -> Any:
-    """The repository's config of the record's task and experiment (not the submitted one)."""
-    overrides = [f"task={record.task}"]
-    if record.experiment != "default":
-        overrides.append(f"experiment={record.experiment}")
+def lookup_task(record: RunRecord) -> TaskSpec:
+    """The registered spec of the record's task (exact name)."""
+    try:
+        return get_task(record.task)
+    except KeyError as error:
+        raise SubmissionError(str(error.args[0])) from None
+
+
+def lookup_method(spec: TaskSpec, record: RunRecord) -> tuple[str, str]:
+    """``(method, kind)`` of the record, looked up among the task's models and baselines."""
+    name = record.method
+    if record.schema_version == 1:
+        name = V1_METHODS.get(spec.name, {}).get(name, name)
+    kind = spec.kind_of(name)
+    if kind is None:
+        raise SubmissionError(
+            f"unknown method {record.method!r} for task {spec.name!r}; its models: "
+            f"{', '.join(spec.models)}; its baselines: {', '.join(spec.baselines)}"
+        )
+    if (kind == "model") != (record.kind == "model"):
+        raise SubmissionError(f"{name!r} is a {kind} of task {spec.name!r}, not a {record.kind}")
+    return name, kind
+
+
+def official_config(spec: TaskSpec, experiment: str) -> Any:
+    """The repository's config of the task and a listed experiment (never the submitted one)."""
+    listed = experiment_names()
+    if experiment != "default" and experiment not in listed:
+        raise SubmissionError(
+            f"unknown experiment {experiment!r}; experiments: default, {', '.join(listed)}"
+        )
+    overrides = [f"task={spec.name}"]
+    if experiment != "default":
+        overrides.append(f"experiment={listed[listed.index(experiment)]}")
     try:
         cfg = compose(overrides)
-    except HydraException as error:
+    except Exception as error:  # any composition failure is a rejection, never a traceback
+        raise SubmissionError(f"experiment {experiment!r} does not compose: {error}") from error
+    if cfg.task.name != spec.name or cfg.experiment_name != experiment:
         raise SubmissionError(
-            f"unknown task or experiment {record.task}/{record.experiment}: {error}"
-        ) from error
-    if cfg.task.name != record.task:
-        raise SubmissionError(
-            f"experiment {record.experiment!r} belongs to task {cfg.task.name!r}, "
-            f"not {record.task!r}"
+            f"experiment {experiment!r} belongs to task {cfg.task.name!r} "
+            f"(as {cfg.experiment_name!r}), not {spec.name!r}"
         )
     return cfg
 
 
-def official_split(cfg: Any) -> CachedArrays:
-    """The test split built (or loaded from the cache) from the official config."""
-    return instantiate(cfg.task.datamodule, _convert_="all").test_split()
-
-
-def rescore(run_dir: Path, record: RunRecord) -> tuple[Any, dict[str, float]]:
-    """(official config, metrics of the saved predictions on the official split)."""
-    cfg = official_config(record)
-    split = official_split(cfg)
-    if record.data_checksum != split.checksum:
+def official_split(cfg: Any, spec: TaskSpec, record: RunRecord) -> Split:
+    """The board's split the record is scored on (see the module docstring)."""
+    datamodule = make_datamodule(cfg)
+    generator = datamodule.generator_config()
+    data_dir = Path(cfg.paths.data_dir)
+    ids = admitted_ids(data_dir, spec.name, generator)
+    if not ids:  # nothing here yet: build the official split (and admit it)
+        ids = [datamodule.test_split().split_id]
+    if record.schema_version == 1:
+        split = stored_split(data_dir, spec.name, config_key(generator))
+        return _matching_v1(split, record)
+    if record.split_id not in ids:
         raise SubmissionError(
-            f"data checksum {record.data_checksum} differs from the official test split of "
-            f"{record.task}/{record.experiment} ({split.checksum}); it was produced with a "
-            "changed task config or generator: re-run it with the official config"
+            f"the run was scored on split {str(record.split_id)[:12]}, which this board has not "
+            f"admitted for {spec.name}/{record.experiment} (admitted: "
+            f"{', '.join(i[:12] for i in ids)}); export it where the run was made "
+            "(`exactbench data export`) and import it here (`exactbench data import FILE`): "
+            "it is admitted if it reproduces the board's split within the task's tolerances"
         )
-    evaluator = get_method(cfg.task.evaluator)
+    return stored_split(data_dir, spec.name, config_key(generator), record.split_id)
+
+
+def _matching_v1(split: Split, record: RunRecord) -> Split:
+    from tasks.cache import arrays_checksum
+
+    if arrays_checksum(split.scoring) != record.data_checksum:
+        raise SubmissionError(
+            f"this schema-1 record was made on data ({record.data_checksum[:19]}) that differs "
+            f"from the canonical split {split.split_id[:12]} of {record.task}/"
+            f"{record.experiment}; re-run it with the current code"
+        )
+    return split
+
+
+def rescore(run_dir: Path, record: RunRecord) -> tuple[TaskSpec, str, str, dict[str, float]]:
+    """``(spec, method, kind, metrics)`` of the saved predictions on the board's split.
+
+    Every name is checked before the board's configs or store are read.
+    """
+    spec = lookup_task(record)
+    method, kind = lookup_method(spec, record)
+    if record.split != "test":
+        raise SubmissionError(f"unknown split {record.split!r}: results are scored on 'test'")
+    if record.schema_version == 2 and not SPLIT_ID.fullmatch(record.split_id):
+        raise SubmissionError(
+            f"split id {record.split_id[:70]!r} is not a SHA-256; it has not admitted anything"
+        )
+    listed = experiment_names()
+    if record.experiment != "default" and record.experiment not in listed:
+        raise SubmissionError(
+            f"unknown experiment {record.experiment!r}; experiments: default, {', '.join(listed)}"
+        )
+    cfg = official_config(spec, record.experiment)
     try:
-        metrics = evaluator(load_predictions(run_dir), split.arrays)
-    except (ValueError, KeyError) as error:
+        split = official_split(cfg, spec, record)
+        predictions = load_predictions(run_dir)
+    except (SplitError, RecordError) as error:
+        raise SubmissionError(str(error)) from error
+    try:
+        metrics = spec.load_evaluator()(predictions, split.scoring)
+    except Exception as error:  # a hostile file may break the evaluator in any way
         raise SubmissionError(f"predictions cannot be scored: {error}") from error
-    return cfg, metrics
+    return spec, method, kind, metrics
 
 
 def submit(run_dir: Path, board: Board, author: str) -> int:
@@ -72,13 +157,8 @@ def submit(run_dir: Path, board: Board, author: str) -> int:
         record = load_record(run_dir)
     except RecordError as error:
         raise SubmissionError(str(error)) from error
-    cfg, metrics = rescore(Path(run_dir), record)
+    spec, method, kind, metrics = rescore(Path(run_dir), record)
     try:
-        return board.add(
-            record,
-            metrics=metrics,
-            primary_metric=str(cfg.task.primary_metric),
-            author=author,
-        )
+        return board.add(record, method=method, kind=kind, metrics=metrics, author=author)
     except DuplicateSubmission as error:
         raise SubmissionError(str(error)) from error

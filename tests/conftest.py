@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.config import compose_run
@@ -39,3 +41,16 @@ def composed(tmp_path):
         return compose_run(overrides, run_dir), run_dir
 
     return _compose
+
+
+@pytest.fixture
+def heat(monkeypatch):
+    """The heat-equation task of ``tests/heat_task``, registered from test code only."""
+    from tasks.spec import register, unregister
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    from heat_task.spec import SPEC
+
+    register(SPEC)
+    yield SPEC
+    unregister(SPEC.name)

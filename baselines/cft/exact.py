@@ -6,14 +6,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from baselines.cft import symbolic
+from baselines.cft import symbolic, theories
 from baselines.cft.search import Candidate, SymbolicSearch
 
 
 class FormulaEngine:
-    """An "engine" whose front is the split's ground-truth formula (zero error by construction).
+    """An "engine" whose front is one given formula (zero error when it is the truth).
 
-    Raises a ValueError when the split has no formula (a CSV table without ``csv.formula``).
+    Raises a ValueError when the formula is empty (a CSV table without ``csv.formula``).
     """
 
     def __init__(self, formula: str) -> None:
@@ -29,11 +29,24 @@ class FormulaEngine:
         return [Candidate(self.formula, symbolic.complexity(symbolic.parse(self.formula, names)))]
 
 
+def exact_formula(source: str, quantity: str, csv_formula: str) -> str:
+    """The true formula of a task config: a built-in family's, or the CSV source's own."""
+    if source == "csv":
+        return str(csv_formula or "")
+    return theories.FORMULAS[(source, quantity)]
+
+
 class ExactFormula:
-    """Baseline predicting with the split's ground-truth formula (``formula`` array)."""
+    """Baseline predicting with the true formula of its config (never read from the split).
 
-    name = "exact"
+    Args:
+        source: ``minimal``, ``wzw`` or ``csv`` (``task.source``).
+        quantity: ``c`` or ``h`` (``task.quantity``; built-in families).
+        csv_formula: the ground truth of a CSV source (``task.csv.formula``; "" when unknown).
+    """
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        engine = FormulaEngine(str(split["formula"][0]))
-        return SymbolicSearch(engine, 0, 0.0, False, False).predict(split)
+    def __init__(self, source: str, quantity: str, csv_formula: str) -> None:
+        self.engine = FormulaEngine(exact_formula(source, quantity, csv_formula))
+
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return SymbolicSearch(self.engine, 0, 0.0, False, False).predict(inputs)

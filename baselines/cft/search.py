@@ -1,18 +1,19 @@
 """One interface for every engine: fit a table, get a Pareto front, choose from it, predict.
 
 An *engine* maps a training table to candidate expressions (:class:`Candidate`). The
-:class:`SymbolicSearch` baseline runs an engine on the training rows of the cached split (its
-"training"), optionally with the seed's *integer columns* (constant columns 1..N the engine may
-use as integers), turns every candidate into an expression of the physical inputs, and chooses
-one with :func:`choose` (optionally after :func:`polish` re-fits each candidate's constants in
-float64 on every training row: engines such as Operon fit them in float32 with a few
-iterations, which leaves a correct structure with constants off in the 4th digit):
+:class:`SymbolicSearch` baseline runs an engine on the training rows of the split's inputs
+(its "training"), optionally with the seed's *integer columns* (constant columns 1..N the
+engine may use as integers), turns every candidate into an expression of the physical inputs,
+and chooses one with :func:`choose` (optionally after :func:`polish` re-fits each candidate's
+constants in float64 on every training row: engines such as Operon fit them in float32 with a
+few iterations, which leaves a correct structure with constants off in the 4th digit):
 
 1. the simplest candidate whose rationalised form reproduces every training target exactly;
 2. else the simplest with training NMSE = MSE / mean(y²) ≤ ``nmse_tolerance``;
 3. else the most accurate one.
 
-The rule that decided is reported (``selection_rule``); the ground-truth formula is never used.
+The rule that decided is reported (``selection_rule``); the ground-truth formula and the
+held-out targets are never used (they are references of the split, hidden from predictors).
 Predictions hold the chosen expression, its values on the training and held-out rows and the
 whole front, so the task's evaluator re-derives exactness itself.
 """
@@ -234,8 +235,6 @@ class SymbolicSearch:
         polish_constants: re-fit every candidate's constants in float64 (:func:`polish`).
     """
 
-    name = "symbolic_search"
-
     def __init__(
         self,
         engine: Engine,
@@ -249,19 +248,20 @@ class SymbolicSearch:
         self.nmse_tolerance = float(nmse_tolerance)
         self.forbid_nested_square = bool(forbid_nested_square)
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        names = [str(name) for name in split["input_names"]]
-        n_integer = int(split["integer_columns"])
-        inputs = with_integer_columns(split["train_x"], n_integer)
-        target = split["train_num"] / split["train_den"]
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The chosen formula and its values, from the split's inputs (the training table)."""
+        names = [str(name) for name in inputs["input_names"]]
+        n_integer = int(inputs["integer_columns"])
+        columns = with_integer_columns(inputs["train_x"], n_integer)
+        target = inputs["train_num"] / inputs["train_den"]
         start, cpu_start = time.perf_counter(), time.process_time()
         candidates = self.engine.search(
-            inputs, target, [*names, *integer_column_names(n_integer, names)], self.seed
+            columns, target, [*names, *integer_column_names(n_integer, names)], self.seed
         )
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-        front = score_front(candidates, names, n_integer, split, self.polish_constants)
+        front = score_front(candidates, names, n_integer, inputs, self.polish_constants)
         if self.forbid_nested_square:
             front = [s for s in front if not has_nested_square(s.expr)] or front
         chosen, rule = choose(front, target, self.nmse_tolerance)
         log.info("search took %.1f s; chose %s (%s)", seconds, front[chosen].expr, rule)
-        return front_predictions(front, chosen, rule, names, split, seconds, cpu_seconds)
+        return front_predictions(front, chosen, rule, names, inputs, seconds, cpu_seconds)

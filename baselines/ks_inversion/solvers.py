@@ -1,11 +1,12 @@
 """Conventional KS inverters of the task, run on the test split like a trained model.
 
-Each ``predict(split)`` reads the split's ``x`` (nx,), ``density`` and ``v_ext`` (n, nx) and
-``eps`` (n,), the exact KS eigenvalue -I that fixes the gauge (never the target ``v_xc``), and
-returns ``v_xc`` (n, nx) in the task's gauge with the target's tail treatment
-(``inversion``), plus per-system diagnostics: ``converged`` and ``predicted`` (bool),
-``seconds`` and ``cpu_seconds`` (wall and CPU time of the inversion), ``iterations`` and
-``density_l1`` (∫|n_KS[v_s] - n| dx of the returned potential, electrons).
+Each ``predict(inputs)`` reads the test split's inputs ``x`` (nx,), ``density`` and ``v_ext``
+(n, nx) and ``eps`` (n,), the KS eigenvalue -I given with the density to fix the gauge (the
+split's references, ``v_xc`` among them, are hidden from it), and returns ``v_xc`` (n, nx) in
+the task's gauge with the target's tail treatment (``inversion``), plus per-system
+diagnostics: ``converged`` and ``predicted`` (bool), ``seconds`` and ``cpu_seconds`` (wall and
+CPU time of the inversion), ``iterations`` and ``density_l1`` (∫|n_KS[v_s] - n| dx of the
+returned potential, electrons).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from baselines.ks_inversion.systems import Physics, grid_spacing, hartree_potent
 
 
 def _inputs(split: Mapping[str, np.ndarray], physics: Physics) -> tuple[np.ndarray, ...]:
-    """The split's grid, densities, external potentials and KS eigenvalues, checked.
+    """The split's grid, densities, external potentials and KS eigenvalues (inputs), checked.
 
     The grid is the split's own (its number of points may differ from ``physics.nx``, e.g. a
     finer test grid); it must span ``physics.box``.
@@ -97,7 +98,7 @@ class IDEAReverse:
             reached, with ``converged = False``.
     """
 
-    name = "idea"
+    name = "ks_idea"
 
     def __init__(
         self,

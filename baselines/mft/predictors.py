@@ -1,7 +1,8 @@
 """Conventional baselines of the ``mft`` task, predicting on the test split like a model.
 
-Each maps the split to ``corr`` (systems × t × t), ``mean`` (systems × t), ``sigma``, ``D``
-(cases) and ``scaling`` (cases × r), NaN where a method does not predict a quantity.
+Each maps the split's inputs (never its exact values; see :mod:`tasks.mft.spec`) to ``corr``
+(systems × t × t), ``mean`` (systems × t), ``sigma``, ``D`` (cases) and ``scaling``
+(cases × r), NaN where a method does not predict a quantity.
 """
 
 from __future__ import annotations
@@ -22,34 +23,35 @@ from baselines.mft.solver import MFTSolver, make_grid, two_time_correlation
 Arrays = dict[str, np.ndarray]
 
 
-def empty_predictions(split: Mapping[str, np.ndarray]) -> Arrays:
-    """NaN arrays of every prediction key, shaped for ``split``."""
-    n_sys, n_t, n_case = len(split["system"]), len(split["t"]), len(split["case"])
+def empty_predictions(inputs: Mapping[str, np.ndarray]) -> Arrays:
+    """NaN arrays of every prediction key, shaped for the split of ``inputs``."""
+    n_sys, n_t, n_case = len(inputs["system"]), len(inputs["t"]), len(inputs["case"])
     return {
         "corr": np.full((n_sys, n_t, n_t), np.nan),
         "mean": np.full((n_sys, n_t), np.nan),
         "sigma": np.full(n_case, np.nan),
         "D": np.full(n_case, np.nan),
-        "scaling": np.full((n_case, len(split["r"])), np.nan),
+        "scaling": np.full((n_case, len(inputs["r"])), np.nan),
     }
 
 
 class ExactFormulas:
-    """The continuum formulas (49)/(48), the corrected (37) and σ(ρ), D(ρ) of each model."""
+    """The continuum formulas (49)/(48), the corrected (37) and σ(ρ), D(ρ) of each model,
+    evaluated at the model, setting and densities of every case and system."""
 
     name = "mft_formula"
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> Arrays:
-        out = empty_predictions(split)
-        times = split["t"]
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> Arrays:
+        out = empty_predictions(inputs)
+        times = inputs["t"]
         t1, t2 = np.meshgrid(times, times, indexing="ij")
         for c, (model, setting, rho) in enumerate(
-            zip(split["case_model"], split["case_setting"], split["case_rho"], strict=True)
+            zip(inputs["case_model"], inputs["case_setting"], inputs["case_rho"], strict=True)
         ):
             out["sigma"][c], out["D"][c] = sigma(model, rho), diffusivity(model, rho)
-            out["scaling"][c] = scaling_function(setting, out["sigma"][c], out["D"][c], split["r"])
+            out["scaling"][c] = scaling_function(setting, out["sigma"][c], out["D"][c], inputs["r"])
         for s, (model, setting, rho_a, rho_b) in enumerate(
-            zip(split["model"], split["setting"], split["rho_a"], split["rho_b"], strict=True)
+            zip(inputs["model"], inputs["setting"], inputs["rho_a"], inputs["rho_b"], strict=True)
         ):
             d = diffusivity(model, 0.5 * (rho_a + rho_b))
             out["mean"][s] = mean_current_mft(rho_a, rho_b, d, times)
@@ -94,20 +96,20 @@ class NumericalMFT:
         )  # fmt: skip
         return MFTSolver(model, setting, rho_a, rho_b, grid)
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> Arrays:
-        out = empty_predictions(split)
-        times = np.asarray(split["t"], float)
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> Arrays:
+        out = empty_predictions(inputs)
+        times = np.asarray(inputs["t"], float)
         for s, (model, setting, rho_a, rho_b) in enumerate(
-            zip(split["model"], split["setting"], split["rho_a"], split["rho_b"], strict=True)
+            zip(inputs["model"], inputs["setting"], inputs["rho_a"], inputs["rho_b"], strict=True)
         ):
             solver = self._solver(model, setting, rho_a, rho_b, times)
             index = np.searchsorted(solver.grid.t, times)
             out["mean"][s] = solver.solve().current[index]
             if rho_a == rho_b:
                 out["corr"][s] = two_time_correlation(solver, times, self.epsilon)
-        r = np.asarray(split["r"], float)
+        r = np.asarray(inputs["r"], float)
         for c, (model, setting, rho) in enumerate(
-            zip(split["case_model"], split["case_setting"], split["case_rho"], strict=True)
+            zip(inputs["case_model"], inputs["case_setting"], inputs["case_rho"], strict=True)
         ):
             t_final = times[-1]
             solver = self._solver(model, setting, rho, rho, [t_final], outputs=r * t_final)

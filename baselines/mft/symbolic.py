@@ -41,15 +41,15 @@ TRUE_SHAPES = {
 
 
 def two_time_table(
-    split: Mapping[str, np.ndarray], system: int, t_min: float
+    inputs: Mapping[str, np.ndarray], system: int, t_min: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows (t1, t2) with t_min ≤ t1 ≤ t2, the simulated C(t1, t2) and its error."""
-    t = np.asarray(split["t"], float)
+    t = np.asarray(inputs["t"], float)
     i, j = np.triu_indices(t.size)
     keep = t[i] >= t_min
     i, j = i[keep], j[keep]
-    inputs = np.stack([t[i], t[j]], axis=1)
-    return inputs, split["corr"][system][i, j], split["corr_err"][system][i, j]
+    rows = np.stack([t[i], t[j]], axis=1)
+    return rows, inputs["corr"][system][i, j], inputs["corr_err"][system][i, j]
 
 
 def extrapolation_grid() -> np.ndarray:
@@ -136,30 +136,30 @@ class SymbolicShape:
         index, rule = choose(front, target, self.noise_factor * floor)
         return front[index].expr, rule
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        out = empty_predictions(split)
-        n_case = len(split["case"])
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        out = empty_predictions(inputs)
+        n_case = len(inputs["case"])
         expressions, deviations, identical = (
             [""] * n_case,
             np.full(n_case, np.inf),
             np.zeros(n_case, int),
         )
-        times = np.asarray(split["t"], float)
+        times = np.asarray(inputs["t"], float)
         low, high = np.minimum.outer(times, times), np.maximum.outer(times, times)
-        for s in np.flatnonzero(split["system_role"] == "equilibrium"):
-            c = int(split["system_case"][s])
+        for s in np.flatnonzero(inputs["system_role"] == "equilibrium"):
+            c = int(inputs["system_case"][s])
             start = time.perf_counter()
-            expr, rule = self.search_case(*two_time_table(split, s, self.t_min))
+            expr, rule = self.search_case(*two_time_table(inputs, s, self.t_min))
             deviations[c], identical[c] = judge(
-                expr, str(split["case_setting"][c]), self.rational_tol
+                expr, str(inputs["case_setting"][c]), self.rational_tol
             )
             log.info("%s: %s (%s; %.1f s; max deviation of the shape %.3g, identical: %s)",
-                     split["case"][c], expr, rule, time.perf_counter() - start, deviations[c],
+                     inputs["case"][c], expr, rule, time.perf_counter() - start, deviations[c],
                      bool(identical[c]))  # fmt: skip
             expressions[c] = str(expr)
             pairs = np.stack([low.ravel(), high.ravel()], axis=1)
             out["corr"][s] = evaluate_float(expr, (T1, T2), pairs).reshape(low.shape)
-            r = np.stack([split["r"], np.ones_like(split["r"])], axis=1)
+            r = np.stack([inputs["r"], np.ones_like(inputs["r"])], axis=1)
             out["scaling"][c] = evaluate_float(expr, (T1, T2), r)
         out["expression"] = np.array(expressions)
         out["shape_max_rel_dev"] = deviations

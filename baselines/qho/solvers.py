@@ -1,7 +1,8 @@
 """Conventional baselines of the oscillator task, run on the test split's grid.
 
-Each baseline maps the test split (``axis``, ``t``, ``omega``, shapes of ``u``) to predicted
-``u``, ``v`` arrays, exactly like a trained model, so the task's evaluator scores both.
+Each baseline maps the split's inputs (``axis``, ``t``, ``omega``) to predicted ``u``, ``v`` of
+shape (n_ω, n_t, n_x^d), exactly like a trained model, so the task's evaluator scores both.
+The dimension d comes from the baseline's config (``task.dim``), never from the references.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from baselines.qho.split_operator import propagate_on_grid
 
 
 class ExactFormula:
-    """The closed-form ψ_{0,1}: zero error by construction, and the cost of evaluating it."""
+    """The closed-form ψ_{0,1}: zero error by construction, and the cost of evaluating it.
 
-    name = "exact"
+    Args:
+        dim: spatial dimensions d of the test grid.
+    """
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        dim = split["u"].ndim - 2
-        u, v = psi01_on_grid(split["axis"], split["t"], split["omega"], dim)
+    def __init__(self, dim: int) -> None:
+        self.dim = int(dim)
+
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        u, v = psi01_on_grid(inputs["axis"], inputs["t"], inputs["omega"], self.dim)
         return {"u": u, "v": v}
 
 
@@ -29,21 +34,21 @@ class SplitOperator:
     """Strang split-operator Fourier propagation from ψ(x, 0) on the test grid.
 
     Args:
+        dim: spatial dimensions d of the test grid.
         dt: largest internal time step (ħ/E_h); the step is shortened to divide the frame
             interval.
         padding: extra box on each side, in units of the evaluation box half-width.
     """
 
-    name = "split_operator"
+    def __init__(self, dim: int, dt: float, padding: float) -> None:
+        self.dim, self.dt, self.padding = int(dim), float(dt), float(padding)
 
-    def __init__(self, dt: float, padding: float) -> None:
-        self.dt, self.padding = float(dt), float(padding)
-
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        dim = split["u"].ndim - 2
-        u, v = np.empty(split["u"].shape), np.empty(split["u"].shape)
-        for i, omega in enumerate(split["omega"]):
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        axis, times, omegas = inputs["axis"], inputs["t"], inputs["omega"]
+        shape = (len(omegas), len(times), *[len(axis)] * self.dim)
+        u, v = np.empty(shape), np.empty(shape)
+        for i, omega in enumerate(omegas):
             u[i], v[i] = propagate_on_grid(
-                [split["axis"]] * dim, split["t"], float(omega), self.dt, self.padding
+                [axis] * self.dim, times, float(omega), self.dt, self.padding
             )
         return {"u": u, "v": v}

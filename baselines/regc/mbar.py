@@ -35,6 +35,16 @@ GRADIENT_TOLERANCE = 1e-6  # largest |∂F/∂f_k| / N_k accepted as converged (
 UNCERTAINTY_CHUNK = 64  # target states per pymbar expectation call (memory ~ N × (K + 2·chunk))
 # pymbar's self-consistent/Newton iteration from the class solution (converges in a few steps)
 POLISH = ({"method": "adaptive", "options": {"min_sc_iter": 0}},)
+# what, besides the samples, MBAR's results depend on (keys cached analyses)
+SETTINGS = {"gradient_tolerance": GRADIENT_TOLERANCE, "polish": POLISH}
+
+
+def replica_states(temperature: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat (T_k, μ_k) of the replica grid ``temperature`` × ``mu``, state k = l·n_μ + m."""
+    grid_t, grid_mu = np.meshgrid(
+        np.asarray(temperature, float), np.asarray(mu, float), indexing="ij"
+    )
+    return grid_t.ravel(), grid_mu.ravel()
 
 
 def statistical_inefficiency(series: np.ndarray) -> float:
@@ -61,8 +71,9 @@ def decorrelate(
         max_per_state: cap on the kept samples per state and chain (evenly thinned).
 
     Returns:
-        ``n_ads``, ``bonds`` (flat samples), ``n_k`` (samples per state) and ``g_k`` (largest
-        statistical inefficiency of the state over the chains, in sampling intervals).
+        ``n_ads``, ``bonds`` (flat samples, the chains' integer dtype), ``n_k`` (samples per
+        state) and ``g_k`` (largest statistical inefficiency of the state over the chains, in
+        sampling intervals).
     """
     n_states = beta_k.size
     kept_n, kept_b = [[] for _ in range(n_states)], [[] for _ in range(n_states)]
@@ -76,8 +87,8 @@ def decorrelate(
             index = np.asarray(timeseries.subsample_correlated_data(u, g=g), int)
             if index.size > max_per_state:
                 index = index[np.linspace(0, index.size - 1, max_per_state).round().astype(int)]
-            kept_n[k].append(n_series[index])
-            kept_b[k].append(b_series[index])
+            kept_n[k].append(n_ads[index, k])
+            kept_b[k].append(bonds[index, k])
     per_state = [np.concatenate(parts) for parts in kept_n]
     return {
         "n_ads": np.concatenate(per_state),

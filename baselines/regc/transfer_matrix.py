@@ -21,6 +21,7 @@ provides polynomial-valued transfer matrices, hence this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 import numpy as np
 
@@ -120,12 +121,13 @@ def transfer_matrix_dos(
     model: LatticeGas,
     mapper: Callable[[Callable[[int], np.ndarray], Iterable[int]], Iterable[np.ndarray]] = map,
 ) -> np.ndarray:
-    """g[N, B] of the torus (float64), summed over first-column orbits.
+    """g[N, B] of the torus (float64), summed over first-column orbits in a fixed order.
 
-    ``mapper(function, representatives)`` evaluates :func:`dos_with_first_column` per orbit
-    representative (default: the builtin ``map``; data generation passes a parallel map).
+    ``mapper(function, representatives)`` evaluates ``function`` (a picklable
+    :func:`dos_with_first_column` of ``model``) per orbit representative (default: the builtin
+    ``map``; data generation passes a parallel map). The sum does not depend on the mapper.
     """
     length, _ = column_geometry(model)
     representatives, sizes = column_orbits(length)
-    parts = mapper(lambda first: dos_with_first_column(model, int(first)), representatives)
-    return sum(size * part for size, part in zip(sizes, parts, strict=True))
+    parts = mapper(partial(dos_with_first_column, model), representatives.tolist())
+    return sum(size * part for size, part in zip(sizes.tolist(), parts, strict=True))

@@ -1,9 +1,10 @@
 """Conventional baselines of the TDDFT task: Octopus-style propagation of every test system.
 
-Both read only ``params`` (n_systems, 3), ``x`` (nx,) and ``t`` (n_frames,) of the split (never
-its ``density``) and return ``{"density": (n_systems, n_frames, nx)}`` on the split's grid and
-times, like the FNO, so the task's evaluator scores both. The grid and frame times come from the
-split (so a finer test grid is honoured); everything else from ``physics``.
+Both read only the inputs ``params`` (n_systems, 3), ``x`` (nx,) and ``t`` (n_frames,) of the
+test split and propagate from the ground state (no observed frame is used); they return
+``{"density": (n_systems, n_frames, nx)}`` on the split's grid and times, like the FNO, so the
+task's evaluator scores both. The grid and frame times come from the split (so a finer test grid
+is honoured); everything else from ``physics``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from tasks.parallel import map_parameters, map_systems, stack_results
 
 
 def physics_of_split(
-    physics: Mapping[str, Any], split: Mapping[str, np.ndarray], propagator: str, dt: float
+    physics: Mapping[str, Any], inputs: Mapping[str, np.ndarray], propagator: str, dt: float
 ) -> dict[str, Any]:
     """``physics`` with the split's grid (box, nx), frames (n, dt) and the given scheme."""
-    x, t = np.asarray(split["x"], float), np.asarray(split["t"], float)
+    x, t = np.asarray(inputs["x"], float), np.asarray(inputs["t"], float)
     grid_spacing(x, "the split's x")
     frame_dt = grid_spacing(t, "the split's t") if t.size > 1 else 1.0  # 1 frame: no step
     if t[0] != 0.0:
@@ -51,11 +52,12 @@ class ReferencePropagator:
     def __init__(self, physics: Mapping[str, Any], propagator: str, dt: float) -> None:
         self.physics, self.propagator, self.dt = dict(physics), str(propagator), float(dt)
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        physics = physics_of_split(self.physics, split, self.propagator, self.dt)
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Movies of the systems ``inputs["params"]`` on the grid and frames of the inputs."""
+        physics = physics_of_split(self.physics, inputs, self.propagator, self.dt)
         movies = map_parameters(
-            simulate_system, split["params"], physics,
-            description=f"TDKS {self.propagator} ({len(split['params'])} systems)",
+            simulate_system, inputs["params"], physics,
+            description=f"TDKS {self.propagator} ({len(inputs['params'])} systems)",
         )  # fmt: skip
         return propagated(movies["density"])
 
@@ -95,12 +97,13 @@ class CoarsePropagator:
         self.physics, self.propagator, self.dt = dict(physics), str(propagator), float(dt)
         self.nx = int(nx)
 
-    def predict(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        physics = physics_of_split(self.physics, split, self.propagator, self.dt)
-        x_target = np.asarray(split["x"], float)
+    def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Coarse movies of the systems ``inputs["params"]``, splined onto the inputs' grid."""
+        physics = physics_of_split(self.physics, inputs, self.propagator, self.dt)
+        x_target = np.asarray(inputs["x"], float)
         physics["nx"] = self.nx
         uniform_axis(physics["box"], self.nx)  # validates nx
-        items = [(row, physics, x_target) for row in np.asarray(split["params"], float)]
+        items = [(row, physics, x_target) for row in np.asarray(inputs["params"], float)]
         results = map_systems(
             coarse_movie,
             items,

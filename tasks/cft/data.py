@@ -1,4 +1,5 @@
-"""Data module of the cft task: the cached split and full- or mini-batches of its training rows."""
+"""Data module of the cft task: the canonical split and full- or mini-batches of its training
+rows (read from the split's inputs: the training table is what a method fits)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from tasks.cache import CachedArrays, cached_arrays
 from tasks.cft.tables import SOURCES, csv_tables, family_tables, file_sha256, settings_arrays
+from tasks.splits import Split, canonical_split
 from tasks.training import RepeatedBatch
 
 
@@ -31,7 +32,7 @@ class CFTDataModule(L.LightningDataModule):
         scoring: ``max_denominator`` and ``constant_rtol`` of the rationalisation.
         steps: training steps of a network (length of the training loader).
         batch_size: rows per step (0 = all rows).
-        cache_dir: root of the data cache (``None``: keep in memory).
+        cache_dir: root of the split store (``None``: build in memory, write nothing).
         seed: seed of the mini-batch draws.
     """
 
@@ -61,10 +62,10 @@ class CFTDataModule(L.LightningDataModule):
         self.integer_columns = int(integer_columns)
         self.steps, self.batch_size, self.seed = int(steps), int(batch_size), int(seed)
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        self._split: CachedArrays | None = None
+        self._split: Split | None = None
 
     def generator_config(self) -> dict[str, Any]:
-        """Everything the split depends on (its cache key); a CSV source adds the file's hash."""
+        """Everything the split depends on (its store key); a CSV source adds the file's hash."""
         settings = {
             "integer_columns": self.integer_columns,
             "max_denominator": int(self.scoring["max_denominator"]),
@@ -97,16 +98,18 @@ class CFTDataModule(L.LightningDataModule):
             )
         return arrays | settings_arrays(self.integer_columns, self.scoring)
 
-    def test_split(self) -> CachedArrays:
-        """Training and held-out tables (built once, then loaded from the cache and verified)."""
+    def test_split(self) -> Split:
+        """Training and held-out tables (built once, then loaded from the store and verified)."""
         if self._split is None:
-            self._split = cached_arrays("cft", self.generator_config(), self._build, self.cache_dir)
+            self._split = canonical_split(
+                "cft", self.generator_config(), self._build, self.cache_dir
+            )
         return self._split
 
     def train_dataloader(self) -> DataLoader:
         """``steps`` batches of training rows: all of them, or ``batch_size`` drawn at random."""
-        arrays = self.test_split().arrays
-        x = torch.as_tensor(arrays["train_x"], dtype=torch.float64)
+        arrays = self.test_split().inputs
+        x = torch.as_tensor(np.array(arrays["train_x"]), dtype=torch.float64)
         y = torch.as_tensor(arrays["train_num"] / arrays["train_den"], dtype=torch.float64)
         generator = torch.Generator().manual_seed(self.seed)
         resample = 0 < self.batch_size < len(y)

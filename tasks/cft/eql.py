@@ -168,7 +168,7 @@ class CFTEQL(L.LightningModule):
         """Size the network and set the scales from the training table (first fit only)."""
         if self.net is not None or self.trainer is None or self.trainer.datamodule is None:
             return
-        arrays = self.trainer.datamodule.test_split().arrays
+        arrays = self.trainer.datamodule.test_split().inputs
         self.input_names = [str(name) for name in arrays["input_names"]]
         self.hparams["n_inputs"] = arrays["train_x"].shape[1]
         self.net = self._build(arrays["train_x"].shape[1])
@@ -238,14 +238,14 @@ class CFTEQL(L.LightningModule):
         return list(dict.fromkeys([*self.path, self.readout(names)]))
 
     @torch.no_grad()
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The chosen read-out formula and its values, with the read-out front."""
-        names = [str(name) for name in split["input_names"]]
-        front = score_front(self.front(names), names, 0, split, self.polish_constants)
+        names = [str(name) for name in inputs["input_names"]]
+        front = score_front(self.front(names), names, 0, inputs, self.polish_constants)
         if not front:
             raise RuntimeError(
                 "every read-out formula is undefined (zero denominator): train longer"
             )
-        target = split["train_num"] / split["train_den"]
+        target = inputs["train_num"] / inputs["train_den"]
         chosen, rule = choose(front, target, self.nmse_tolerance)
-        return front_predictions(front, chosen, rule, names, split, *self.fit_seconds)
+        return front_predictions(front, chosen, rule, names, inputs, *self.fit_seconds)

@@ -5,10 +5,10 @@ Predictions (from any engine or the EQL network, see :mod:`baselines.cft.search`
 ``heldout_pred`` (the method's values on the training and held-out rows), ``front_expressions``
 (the Pareto front) and ``search_seconds``. Metrics:
 
-- ``exact`` (1/0) and ``not_exact`` (the primary metric, lower is better): the expression,
-  rationalised (:func:`baselines.cft.symbolic.rationalize`), reproduces every training and
-  every held-out target exactly in rational arithmetic and, when the split has a formula,
-  ``cancel(expression - formula) == 0``. A numerical fit alone is never exact.
+- ``exact`` (the primary metric, 1 or 0, higher is better; its mean over runs is the recovery
+  rate): the expression, rationalised (:func:`baselines.cft.symbolic.rationalize`), reproduces
+  every training and every held-out target exactly in rational arithmetic and, when the split
+  has a formula, ``cancel(expression - formula) == 0``. A numerical fit alone is never exact.
 - ``symbolic_match``: the last test alone (NaN without a formula); ``rationalized``: whether
   the constants could be rationalised at all;
 - ``front_exact``: 1 if *any* member of the front is exact (a miss of the selection rule);
@@ -85,7 +85,7 @@ def evaluate(
     heldout_true = targets(split, "heldout")
     heldout_pred = np.asarray(predictions["heldout_pred"], float)
     return {
-        "not_exact": 1.0 - chosen["exact"],
+        "exact": chosen["exact"],  # the primary metric first
         **chosen,
         "front_exact": float(max(front, default=0.0)),
         "front_size": float(len(front)),

@@ -4,10 +4,11 @@ Sources: ``minimal`` and ``wzw`` (generated from :mod:`baselines.cft.theories`: 
 ``n_theories`` theories, the lowest ``primary_fraction`` of each one's primaries for h, then the
 next ``heldout.n_theories`` theories for the extrapolation test), or ``csv`` (a user's table of
 integer inputs and an exact target such as ``3/4`` or ``0.75``; its last ``heldout_rows`` rows
-are held out). Arrays of the split:
+are held out). Arrays of the split (which of them predictors see: :mod:`tasks.cft.spec`):
 
-- ``input_names`` (d,), ``train_x`` (n, d) int64, ``train_num``/``train_den`` (n,) int64 (the
-  target as a reduced fraction), and the same ``heldout_*`` arrays;
+- ``input_names`` (d,), ``quantity`` (1,): the target's name (``c``, ``h`` or the CSV column);
+- ``train_x`` (n, d) int64, ``train_num``/``train_den`` (n,) int64 (the target as a reduced
+  fraction), and the same ``heldout_*`` arrays;
 - ``formula`` (1,): the ground truth over ``input_names`` ("" when unknown);
 - ``integer_columns``: how many constant columns 1..N the engines may use;
 - ``max_denominator``, ``constant_rtol``: the rationalisation settings of the scoring.
@@ -59,6 +60,7 @@ def family_tables(
     test = theories.theories(family, int(n_theories), int(heldout["n_theories"]))
     arrays = {
         "input_names": np.array(names),
+        "quantity": np.array([quantity]),
         "formula": np.array([theories.FORMULAS[(family, quantity)]]),
     }
     arrays |= _table_arrays(
@@ -114,6 +116,10 @@ def csv_tables(
             f"{len(rows)} rows), got {heldout_rows}"
         )
     cut = len(rows) - heldout_rows
-    arrays = {"input_names": np.array(list(inputs)), "formula": np.array([formula or ""])}
+    arrays = {
+        "input_names": np.array(list(inputs)),
+        "quantity": np.array([target]),
+        "formula": np.array([formula or ""]),
+    }
     arrays |= _table_arrays("train", rows[:cut], values[:cut], len(inputs))
     return arrays | _table_arrays("heldout", rows[cut:], values[cut:], len(inputs))

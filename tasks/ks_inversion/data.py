@@ -5,9 +5,11 @@ density n(x) (electrons/bohr), external, Hartree, KS and exchange–correlation 
 the ``physics.nx`` grid. The parameter set is split into train / val / test either at random
 (``split.mode: random``, equivalent systems kept in one part) or by holding out the largest
 separations (``split.mode: extrapolate``: test = systems with d ≥ ``split.d_min``, the seed's
-"301 E"). Training and
-validation systems and the test split are cached separately (a baseline run solves only the
-test systems); the test systems can be solved on a finer grid (``test_nx``).
+"301 E"). Training and validation systems (``tasks.cache``, with their v_xc targets) and the
+test split (a canonical ``tasks.splits.Split``, ``tasks/ks_inversion/spec.py``: densities,
+external potentials and the gauge -I as inputs, the potentials as references) are stored
+separately, so a baseline run solves only the test systems; the test systems can be solved on
+a finer grid (``test_nx``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from baselines.ks_inversion.systems import parameter_grid
 from baselines.ks_inversion.systems import split_indices as equivalent_together
 from tasks.cache import CachedArrays, cached_arrays
 from tasks.parallel import map_parameters
+from tasks.splits import Split, canonical_split
 from tasks.training import eval_loader, step_loader
 
 SPLIT_MODES = ("random", "extrapolate")
@@ -83,8 +86,8 @@ class KSDataModule(L.LightningDataModule):
             they must add up to the number of systems), ``d_min`` (extrapolate), ``seed``.
         test_nx: grid of the test systems (``null``: ``physics.nx``).
         fit_on: ``train`` (density → v_xc pairs of the training systems, for learned maps) or
-            ``test`` (the test densities alone, for per-system inversions such as the PINN:
-            every step sees ``(x, densities)`` of all test systems; no v_xc is given).
+            ``test`` (the test split's inputs alone, for per-system inversions such as the
+            PINN: every step sees ``(x, densities)`` of all test systems; no v_xc is given).
         batch_size, steps: mini-batch size and optimiser steps of the fit.
         cache_dir: root of the data cache (``None``: in memory).
         seed: seed of the batch order.
@@ -112,29 +115,37 @@ class KSDataModule(L.LightningDataModule):
         self.params = parameter_grid(self.systems)
         self.indices = split_indices(self.params, self.split)
         self._fit: CachedArrays | None = None
-        self._test: CachedArrays | None = None
-
-    def _solved(self, params: np.ndarray, physics: Mapping[str, Any]) -> CachedArrays:
-        config = {"physics": dict(physics), "params": params.tolist()}
-        return cached_arrays(
-            "ks_inversion", config, lambda parts: solve_systems(params, physics, parts),
-            self.cache_dir,
-        )  # fmt: skip
+        self._test: Split | None = None
 
     def fit_systems(self) -> CachedArrays:
         """Training then validation systems, solved on the training grid (cached)."""
         if self._fit is None:
-            order = np.concatenate([self.indices["train"], self.indices["val"]])
-            self._fit = self._solved(self.params[order], self.physics)
+            params = self.params[np.concatenate([self.indices["train"], self.indices["val"]])]
+            config = {"physics": self.physics, "params": params.tolist()}
+            self._fit = cached_arrays(
+                "ks_inversion", config, lambda parts: solve_systems(params, self.physics, parts),
+                self.cache_dir,
+            )  # fmt: skip
         return self._fit
 
-    def test_split(self) -> CachedArrays:
-        """The test systems (on ``test_nx`` points when set), exactly solved."""
+    def generator_config(self) -> dict[str, Any]:
+        """What the test split depends on: the test systems and their physics (``test_nx``)."""
+        physics = copy.deepcopy(self.physics)
+        if self.test_nx:
+            physics["nx"] = int(self.test_nx)
+        return {"physics": physics, "params": self.params[self.indices["test"]].tolist()}
+
+    def test_split(self) -> Split:
+        """The canonical test split: the test systems (on ``test_nx`` points when set), solved
+        exactly; predictors read its ``inputs``."""
         if self._test is None:
-            physics = copy.deepcopy(self.physics)
-            if self.test_nx:
-                physics["nx"] = int(self.test_nx)
-            self._test = self._solved(self.params[self.indices["test"]], physics)
+            config = self.generator_config()
+            params = np.array(config["params"], dtype=float).reshape(-1, 3)
+
+            def build(parts: Path | None) -> dict[str, np.ndarray]:
+                return solve_systems(params, config["physics"], parts)
+
+            self._test = canonical_split("ks_inversion", config, build, self.cache_dir)
         return self._test
 
     def _pairs(self, part: str) -> TensorDataset:
@@ -152,10 +163,10 @@ class KSDataModule(L.LightningDataModule):
 
     def train_dataloader(self):
         if self.fit_on == "test":
-            arrays = self.test_split().arrays
+            inputs = self.test_split().inputs
             grid_and_densities = TensorDataset(
-                torch.as_tensor(arrays["x"], dtype=torch.float32)[None],
-                torch.as_tensor(arrays["density"], dtype=torch.float32)[None],
+                torch.as_tensor(np.array(inputs["x"]), dtype=torch.float32)[None],
+                torch.as_tensor(np.array(inputs["density"]), dtype=torch.float32)[None],
             )
             return step_loader(grid_and_densities, 1, self.steps, self.seed)
         return step_loader(self.train_pairs(), self.batch_size, self.steps, self.seed)

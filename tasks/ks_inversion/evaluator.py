@@ -1,9 +1,9 @@
 """Scorer of the Kohn–Sham inversion task (NumPy/SciPy; models, baselines and leaderboard).
 
-Inputs: the test split (``x`` bohr, exact ``density``, ``v_ext``, ``v_h``, ``v_xc`` (S, nx) in
-Ha) and predictions ``v_xc`` (S, nx). A method may leave systems unpredicted (rows of NaN, e.g.
-an expensive baseline run on the first few systems); only complete rows are scored and
-``systems_scored`` says how many. Metrics:
+Inputs: every array of the test split (``split.scoring``: ``x`` bohr, exact ``density``,
+``v_ext``, ``v_xc`` (S, nx) in Ha, physics scalars) and predictions ``v_xc`` (S, nx). A method
+may leave systems unpredicted (rows of NaN, e.g. an expensive baseline run on the first few
+systems); only complete rows are scored and ``systems_scored`` says how many. Metrics:
 
 - ``v_xc_mae``, ``v_xc_max_abs`` (Ha) over the grid and the scored systems;
 - ``v_xc_mape`` (%): 100 Σ|Δv_xc| / Σ|v_xc|, a relative error that stays finite where the

@@ -85,6 +85,6 @@ class KSInversionFNO(OperatorModule):
 
     @torch.no_grad()
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        density = torch.as_tensor(split["density"], dtype=torch.float32)
+        density = torch.as_tensor(np.array(split["density"], dtype=np.float32))
         v_xc = torch.cat([self(chunk) for chunk in density.split(self.predict_batch)])
         return {"v_xc": v_xc.numpy().astype(float)}

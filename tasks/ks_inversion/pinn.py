@@ -24,7 +24,9 @@ the density and differentiated twice by autograd gave v_xc errors of ~0.27 Ha on
 derivative), against ~2e-3 Ha with φ taken from the density as here.
 
 The S systems train together as S independent MLPs evaluated with batched matrix products
-(weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser.
+(weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser. The
+model runs in float64 whatever the trainer's precision (the residual subtracts nearly equal
+terms in the tails), and reads only the test split's inputs: v_H is computed from the density.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from torch.nn import functional
 
 from baselines.ks_inversion.inversion import to_task_gauge
 from baselines.ks_inversion.operators import stencil_weights
+from baselines.ks_inversion.systems import hartree_potential
 from tasks.ks_inversion.evaluator import physics_of_split
 from tasks.nets import ACTIVATIONS
 from tasks.training import AdamThenLBFGS
@@ -77,7 +80,8 @@ def second_derivative(values: Tensor, dx: float, stencil: int) -> Tensor:
 class KSInversionPINN(AdamThenLBFGS):
     """Per-system PINN inversion of test densities (fit on the test split's densities).
 
-    The networks are built in ``setup`` once the number of test systems S is known.
+    The networks are built in ``setup`` once the number of test systems S is known; parameters
+    are float64.
 
     Args:
         network: ``width``, ``depth``, ``activation`` of each system's MLP x → v_s, and
@@ -104,11 +108,12 @@ class KSInversionPINN(AdamThenLBFGS):
         self.residual_power, self.stencil = float(residual_power), int(stencil)
         self.tail_density = float(tail_density)
         self.net: BatchedMLP | None = None
+        self.to(torch.float64)
 
     def setup(self, stage: str) -> None:
         """One network per system of the data module's test split."""
         if self.net is None:
-            n_systems = len(self.trainer.datamodule.test_split().arrays["params"])
+            n_systems = len(self.trainer.datamodule.test_split().inputs["params"])
             self.net = BatchedMLP(
                 n_systems, 1, int(self.network["width"]), int(self.network["depth"]),
                 self.network.get("activation", "tanh"),
@@ -129,20 +134,20 @@ class KSInversionPINN(AdamThenLBFGS):
         return loss, {"residual": (residual**2).mean()}
 
     def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """v_xc of every test system from its trained network, in the target's gauge."""
+        """v_xc of every test system from its trained network, in the target's gauge.
+
+        Reads the split's inputs ``x``, ``density``, ``v_ext``, ``eps`` and physics scalars.
+        """
         n_systems = len(split["density"])
         if self.net is None or n_systems != self.net.weights[0].shape[0]:
             raise ValueError(
                 "the PINN inverts the densities it was fitted on: fit it on this test split "
-                "(task.datamodule.fit_on=test) before predicting"
+                "(model.optim.fit_on=test, ks_pinn's default) before predicting"
             )
         with torch.no_grad():
-            v_s = self.potential(torch.as_tensor(split["x"]), n_systems).double().numpy()
+            v_s = self.potential(torch.as_tensor(np.array(split["x"])), n_systems).numpy()
         physics = physics_of_split(split)
         physics["density_floor"] = max(physics["density_floor"], self.tail_density)
-        v_xc = v_s - split["v_ext"] - split["v_h"]
-        return {
-            "v_xc": to_task_gauge(
-                split["x"], split["density"], split["v_ext"], v_xc, split["eps"], physics
-            )
-        }
+        x, density, v_ext = split["x"], split["density"], split["v_ext"]
+        v_h = np.stack([hartree_potential(x, n, physics["interaction_softening"]) for n in density])
+        return {"v_xc": to_task_gauge(x, density, v_ext, v_s - v_ext - v_h, split["eps"], physics)}

@@ -1,16 +1,17 @@
-"""Simulated current statistics of the ``mft`` task: the cached, checksummed test split.
+"""Simulated current statistics of the ``mft`` task: its canonical test split.
 
 A *case* is a model (walkers | ssep) in a setting (annealed | quenched) at density ρ. Each
 case has two simulated systems: the equilibrium system (ρ_a = ρ_b = ρ), whose two-time
 correlation carries σ/√D, and a step (ρ_a ≠ ρ_b), whose mean current carries D (see
 :mod:`tasks.mft.mft_form`). Samples are simulated in independent batches by
 :func:`tasks.parallel.map_systems` (one seed stream per batch, resumable) and reduced to
-cumulants and two-time correlations with jackknife errors. The split also holds the exact
-continuum values, the raw samples and the number of simulated events; CPU times are logged,
-not stored, so that a rebuild reproduces the checksum.
+cumulants and two-time correlations with jackknife errors. Besides these inputs the split
+holds the raw samples, the exact continuum values (references, hidden from predictors) and the
+number of simulated events (provenance); CPU times are logged, not stored. The parts are
+declared in :mod:`tasks.mft.spec`.
 
 The split is fixed by ``data_seed`` (not the run seed), so every run and the leaderboard see
-the same data.
+the same data; batches are seeded alike for any number of workers.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from baselines.mft.formulas import (
 )
 from baselines.mft.lattice import MODELS, SETTINGS, box_half_width, end_effect_bound
 from baselines.mft.simulate import simulate
-from tasks.cache import CachedArrays, cached_arrays
 from tasks.parallel import map_systems
+from tasks.splits import Split, canonical_split
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def _case_arrays(cases, scaling_points: int) -> dict[str, np.ndarray]:
         "case_setting": np.array([c["setting"] for c in cases]),
         "case_rho": np.array([float(c["rho"]) for c in cases]),
         "sigma_exact": sig,
-        "D_exact": dif,
+        "d_exact": dif,
         "r": r,
         "scaling_exact": np.stack(
             [
@@ -181,7 +182,7 @@ def _exact_arrays(systems, times) -> dict[str, np.ndarray]:
 
 
 class MFTDataModule(L.LightningDataModule):
-    """The simulated test split, and the same estimates as the (single, full) training batch.
+    """The simulated test split, and its inputs as the (single, full) training batch.
 
     Args:
         cases: rows ``name, model, setting, rho, step: [ρ_a, ρ_b], samples, step_samples``.
@@ -191,7 +192,7 @@ class MFTDataModule(L.LightningDataModule):
         scaling_points: points of the r ∈ [0, 1] grid of the scaling function.
         data_seed: seed of the simulation (fixes the official split).
         steps: optimisation steps (length of the training loader).
-        cache_dir: data cache root (``None``: keep in memory).
+        cache_dir: data root of the split store (``None``: build in memory, write nothing).
         seed: run seed (unused by the data; kept for the harness contract).
     """
 
@@ -212,10 +213,10 @@ class MFTDataModule(L.LightningDataModule):
         self.data_seed = int(data_seed)
         self.steps = int(steps)
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        self._test: CachedArrays | None = None
+        self._test: Split | None = None
 
     def generator_config(self) -> dict[str, Any]:
-        """Everything the split depends on (its cache key)."""
+        """Everything the split depends on (JSON-able; keys its store entry)."""
         return {
             "generator": "mft-simulation-1",
             "cases": self.cases,
@@ -224,10 +225,10 @@ class MFTDataModule(L.LightningDataModule):
             "data_seed": self.data_seed,
         }
 
-    def test_split(self) -> CachedArrays:
-        """The simulated split (built once, then loaded from the cache and verified)."""
+    def test_split(self) -> Split:
+        """The canonical simulated split (built once, then read from the store and verified)."""
         if self._test is None:
-            self._test = cached_arrays(
+            self._test = canonical_split(
                 "mft", self.generator_config(),
                 lambda parts: build_split(
                     self.cases, self.simulation, self.scaling_points, self.data_seed, parts
@@ -237,11 +238,11 @@ class MFTDataModule(L.LightningDataModule):
         return self._test
 
     def train_dataloader(self) -> DataLoader:
-        """``steps`` copies of one batch: the split's numeric arrays as float64 tensors."""
-        arrays = self.test_split().arrays
+        """``steps`` copies of one batch: the split's numeric inputs (raw samples aside) as
+        float64 tensors."""
         batch = {
-            key: torch.as_tensor(np.asarray(value, np.float64))
-            for key, value in arrays.items()
-            if np.asarray(value).dtype.kind in "fiu" and key not in ("samples", "samples_system")
+            key: torch.from_numpy(np.array(value, np.float64))  # a writable copy
+            for key, value in self.test_split().inputs.items()
+            if value.dtype.kind in "fiu" and key not in ("samples", "samples_system")
         }
         return DataLoader([batch] * self.steps, batch_size=None, shuffle=False)

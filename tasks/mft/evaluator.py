@@ -28,7 +28,7 @@ KEYS = {
     "corr": ("corr",),
     "mean": ("cumulants", 0),
     "sigma": ("sigma_exact",),
-    "D": ("D_exact",),
+    "D": ("d_exact",),
     "scaling": ("scaling_exact",),
 }
 
@@ -79,7 +79,7 @@ def evaluate(
         name = cases[split["system_case"][system]]
         metrics[f"corr_rel_rmse[{name}]"] = _rel_rmse(corr[row], exact[row])
     errors = []
-    for key, exact_key in (("sigma", "sigma_exact"), ("D", "D_exact")):
+    for key, exact_key in (("sigma", "sigma_exact"), ("D", "d_exact")):
         for name, value, reference in zip(cases, pred[key], split[exact_key], strict=True):
             if np.isfinite(value):
                 errors.append(abs(value / reference - 1.0))

@@ -101,19 +101,19 @@ class MFTForm(AdamThenLBFGS):
         return total / weight, {}
 
     @torch.no_grad()
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """σ, D, the MFT surfaces, step means and scaling functions they imply."""
-        out = empty_predictions(split)
+        out = empty_predictions(inputs)
         out["sigma"] = torch.exp(self.log_sigma).cpu().numpy()
         out["D"] = torch.exp(self.log_d).cpu().numpy()
-        times = np.asarray(split["t"], float)
+        times = np.asarray(inputs["t"], float)
         t1, t2 = np.meshgrid(times, times, indexing="ij")
-        for c, setting in enumerate(split["case_setting"]):
-            out["scaling"][c] = scaling_function(setting, out["sigma"][c], out["D"][c], split["r"])
-        for s, c in enumerate(split["system_case"]):
+        for c, setting in enumerate(inputs["case_setting"]):
+            out["scaling"][c] = scaling_function(setting, out["sigma"][c], out["D"][c], inputs["r"])
+        for s, c in enumerate(inputs["system_case"]):
             sigma, d = out["sigma"][c], out["D"][c]
-            rho_a, rho_b = split["rho_a"][s], split["rho_b"][s]
+            rho_a, rho_b = inputs["rho_a"][s], inputs["rho_b"][s]
             out["mean"][s] = mean_current_mft(rho_a, rho_b, d, times)
             if rho_a == rho_b:
-                out["corr"][s] = two_time_mft(split["case_setting"][c], sigma, d, t1, t2)
+                out["corr"][s] = two_time_mft(inputs["case_setting"][c], sigma, d, t1, t2)
         return out

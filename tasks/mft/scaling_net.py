@@ -74,18 +74,18 @@ class ScalingNet(AdamThenLBFGS):
         return torch.mean(z.double() ** 2), {}
 
     @torch.no_grad()
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """f on the split's r grid and C = √max · f(min/max) on its time grid."""
-        out = empty_predictions(split)
-        r = torch.as_tensor(np.asarray(split["r"], float))
-        for c in range(len(split["case"])):
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """f on the inputs' r grid and C = √max · f(min/max) on their time grid."""
+        out = empty_predictions(inputs)
+        r = torch.from_numpy(np.array(inputs["r"], float))  # a writable copy
+        for c in range(len(inputs["case"])):
             case = torch.full_like(r, c, dtype=torch.long)
             out["scaling"][c] = self.scaling(case, r).double().cpu().numpy()
-        times = np.asarray(split["t"], float)
+        times = np.asarray(inputs["t"], float)
         low, high = np.minimum.outer(times, times), np.maximum.outer(times, times)
         ratio = torch.as_tensor((low / high).ravel())
-        for s, c in enumerate(split["system_case"]):
-            if split["rho_a"][s] == split["rho_b"][s]:
+        for s, c in enumerate(inputs["system_case"]):
+            if inputs["rho_a"][s] == inputs["rho_b"][s]:
                 case = torch.full_like(ratio, int(c), dtype=torch.long)
                 f = self.scaling(case, ratio).double().cpu().numpy().reshape(low.shape)
                 out["corr"][s] = np.sqrt(high) * f

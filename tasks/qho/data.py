@@ -3,7 +3,8 @@
 Coordinates are atomic units: positions in bohr, times in ħ/E_h, ω in E_h/ħ. Every point is a
 row ``(x_1, ..., x_d, t, ω)``; ω is a column even when it is fixed, so the residual always
 reads it from the input. The test split is the exact state ψ_{0,1} (``baselines.qho.exact``) on
-a uniform (x, t) grid for each test ω, cached under ``data/qho`` with a checksum.
+a uniform (x, t) grid for each test ω, a canonical split (:mod:`tasks.splits`) whose inputs
+are the grid and whose references are ``u``, ``v`` (:mod:`tasks.qho.spec`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scipy.stats import qmc
 from torch.utils.data import DataLoader
 
 from baselines.qho.exact import psi01, psi01_on_grid
-from tasks.cache import CachedArrays, cached_arrays
+from tasks.splits import Split, canonical_split
 from tasks.training import RepeatedBatch
 
 SAMPLERS = ("sobol", "lhs", "uniform")
@@ -81,7 +82,7 @@ class QHODataModule(L.LightningDataModule):
         supervised: ``n`` exact samples in ``t ∈ [t0, t_max]`` for the data-driven loss.
         n_validation: exact samples for the validation metric (never used for training).
         steps: optimisation steps per fit (the length of the training loader).
-        cache_dir: root of the data cache (``None``: keep in memory).
+        cache_dir: root of the split store (``None``: build in memory, write nothing).
         seed: seed of every random draw here.
     """
 
@@ -109,18 +110,18 @@ class QHODataModule(L.LightningDataModule):
         self.x_range = tuple(float(e) for e in domain["x"])
         self.t_range = tuple(float(e) for e in domain["t"])
         self.omega_range = tuple(float(e) for e in domain["omega"])
-        self.test_config = dict(test)  # plain (JSON-able) values: instantiate with _convert_="all"
+        self.test_config = dict(test)  # plain (JSON-able) values: part of the split's key
         self.collocation = dict(collocation)
         self.n_boundary, self.n_initial = int(n_boundary), int(n_initial)
         self.supervised = dict(supervised)
         self.n_validation = int(n_validation)
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.rng = np.random.default_rng(seed)
-        self._test: CachedArrays | None = None
+        self._test: Split | None = None
 
     # -- official test split -------------------------------------------------------------
     def generator_config(self) -> dict[str, Any]:
-        """Everything the test split depends on (its cache key)."""
+        """Everything the test split depends on (its store key)."""
         return {
             "state": "psi01",
             "dim": self.dim,
@@ -129,10 +130,10 @@ class QHODataModule(L.LightningDataModule):
             "test": self.test_config,
         }
 
-    def test_split(self) -> CachedArrays:
-        """The exact test split (built once, then loaded from the cache and verified)."""
+    def test_split(self) -> Split:
+        """The exact test split (built once, then loaded from the store and verified)."""
         if self._test is None:
-            self._test = cached_arrays(
+            self._test = canonical_split(
                 "qho",
                 self.generator_config(),
                 lambda _parts: build_test_split(

@@ -1,8 +1,8 @@
 """Scorer of the oscillator task (NumPy only; shared by training, baselines and leaderboard).
 
-Inputs are the test split (``axis``, ``t``, ``omega``, exact ``u``, ``v`` of shape
-(n_ω, n_t, n_x^d), ``slices``) and predictions ``u``, ``v`` of the same shape. Metrics, for all
-test ω pooled and for each ω (suffix ``[omega=...]``):
+Reads the whole test split (inputs ``axis``, ``t``, ``omega``, ``slices`` and the exact
+references ``u``, ``v`` of shape (n_ω, n_t, n_x^d)) and predictions ``u``, ``v`` of that
+shape. Metrics, for all test ω pooled and for each ω (suffix ``[omega=...]``):
 
 - ``density_mse``, ``log10_density_mse``, ``density_max_abs``, ``density_mean_abs``: errors of
   n = u² + v² (bohr^-d) on the grid;

@@ -142,16 +142,16 @@ class QHOPINN(AdamThenLBFGS):
 
     # -- test split -----------------------------------------------------------------------
     @torch.no_grad()
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """(u, v) on the test grid of every test ω, shaped like the split's ``u``."""
-        axis, times = split["axis"], split["t"]
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """(u, v) on the test grid of every test ω: shape (n_ω, n_t, n_x^d)."""
+        axis, times, omegas = inputs["axis"], inputs["t"], inputs["omega"]
         spatial = np.stack(np.meshgrid(*([axis] * self.dim), indexing="ij"), -1).reshape(
             -1, self.dim
         )
         spatial_t = torch.as_tensor(spatial, dtype=self.dtype, device=self.device)
-        u = np.empty(split["u"].shape)
+        u = np.empty((len(omegas), len(times), *[len(axis)] * self.dim))
         v = np.empty_like(u)
-        for i, omega in enumerate(split["omega"]):
+        for i, omega in enumerate(omegas):
             for j, t in enumerate(times):
                 points = torch.cat(
                     [spatial_t, spatial_t.new_full((len(spatial), 2), float(t))], dim=1

@@ -1,32 +1,27 @@
-"""Data set of the regc task: a REGC run + MBAR analysis, and the exact reference, on one grid.
+"""Data set of the regc task: REGC samples and the exact reference, on one (T, μ) grid.
 
-Generation (cached by :func:`tasks.cache.cached_arrays`, resumable):
+Test split (a :class:`tasks.splits.Split`, declared in :mod:`tasks.regc.spec`), built resumably:
 
-1. ``sampler.chains`` independent REGC chains (one per core, :func:`tasks.parallel.map_systems`),
-   each checkpointing into the cache's scratch directory;
-2. the exact density of states g(N, B) by the transfer matrix (orbits in parallel);
-3. decorrelation and MBAR over the replica states (pymbar), MBAR's class weights, pymbar's
-   uncertainties of ⟨N⟩ and ⟨E⟩ on the training grid, the overlap matrix;
-4. exact and MBAR per-site quantities (:mod:`baselines.regc.thermo`) on the evaluation grid,
-   the union of a uniform (T, μ) grid and the replica states.
+1. ``sampler.chains`` independent REGC chains (chain c seeded with ``sampler.seed + c``, one per
+   core, :func:`tasks.parallel.map_systems`), each checkpointing into the build's scratch
+   directory; their samples decorrelated per state by ``pymbar.timeseries``;
+2. the exact density of states g(N, B) by the transfer matrix (orbits in parallel, summed in a
+   fixed order) and the exact per-site quantities (:mod:`baselines.regc.thermo`) on the
+   evaluation grid, the union of a uniform (T, μ) grid and the replica states.
 
-Test-split arrays (per site; grids are (n_T, n_μ)): ``temperature`` (K), ``mu`` (eV); exact
-``coverage``, ``energy`` (eV), ``heat_capacity`` (k_B), ``susceptibility`` (1/eV),
-``beta_omega``, ``dominant_coverage``, ``log_dos``; the same with prefix ``mbar_`` plus
-``mbar_log_weight``; ``train_mask`` with ``mbar_coverage_sigma``, ``mbar_energy_sigma`` (NaN
-off the mask); ``replica_mask``, ``replica_temperature``, ``replica_mu``,
-``replica_coverage_sigma``, ``replica_beta_omega_sigma``; ``overlap`` (K × K),
-``overlap_scalar``, ``swap_acceptance`` (2, n_T', n_μ': along T, along μ; NaN without a
-partner), ``statistical_inefficiency``, ``samples_per_state``; run statistics ``sweeps``,
-``attempted_moves``, ``moves_per_second``, ``sampling_seconds``, ``mbar_seconds``,
-``exact_seconds``; model ``lattice_shape``, ``eps0``, ``eps``; ``cv_peak_mu``; and
-``log10_pressure`` (p/p0 of the gas at each (T, μ)) with ``gas_name``.
+Inputs are the grids, the lattice, the decorrelated samples, the training mask, the C(T) peak
+μ values and the gas pressure; references the exact grids and g(N, B); provenance the run's
+timings and sampler statistics. No MBAR result is stored: MBAR is the ``regc_mbar`` baseline,
+and the learned model's training targets (MBAR's θ, ⟨E⟩ and their uncertainties on the
+training grid) come from the same analysis of the inputs, cached apart from the split.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +32,18 @@ from torch.utils.data import DataLoader
 
 from baselines.regc.gas import DiatomicGas
 from baselines.regc.lattice import LatticeGas, beta
-from baselines.regc.mbar import LatticeMBAR, decorrelate
+from baselines.regc.mbar import SETTINGS as MBAR_SETTINGS
+from baselines.regc.mbar import decorrelate, replica_states
 from baselines.regc.sampler import RunSettings, run_regc
+from baselines.regc.solvers import split_mbar
 from baselines.regc.thermo import QUANTITIES, grid_thermodynamics
-from baselines.regc.transfer_matrix import column_geometry, column_orbits, dos_with_first_column
-from tasks.cache import CachedArrays, cached_arrays
-from tasks.parallel import map_systems, stack_results
+from baselines.regc.transfer_matrix import transfer_matrix_dos
+from tasks.cache import cached_arrays
+from tasks.parallel import map_systems
+from tasks.splits import Split, canonical_split
 from tasks.training import RepeatedBatch
 
+BATCH_KEYS = ("temperature", "mu", "coverage", "energy", "coverage_sigma", "energy_sigma")
 GRID_DECIMALS = 9  # grid values are rounded so that replica states coincide with grid points
 
 
@@ -81,22 +80,21 @@ def run_chain(item: Mapping[str, Any]) -> dict[str, np.ndarray]:
     )  # fmt: skip
 
 
-def orbit_dos(item: tuple[tuple[int, int], float, float, int]) -> dict[str, np.ndarray]:
-    """Transfer-matrix polynomial of one first-column orbit representative."""
-    shape, eps0, eps, first = item
-    return {"dos": dos_with_first_column(LatticeGas(shape, eps0, eps), first)}
+def _as_result(function: Callable[[int], np.ndarray], first: int) -> dict[str, np.ndarray]:
+    return {"dos": function(first)}
 
 
 def exact_dos(model: LatticeGas, parts_dir: Path | None) -> np.ndarray:
     """g(N, B) by the transfer matrix, orbit representatives in parallel (resumable)."""
-    length, _ = column_geometry(model)
-    representatives, sizes = column_orbits(length)
-    items = [(model.shape, model.eps0, model.eps, int(first)) for first in representatives]
-    parts = map_systems(
-        orbit_dos, items, description="transfer matrix",
-        parts_dir=parts_dir / "dos" if parts_dir else None,
-    )  # fmt: skip
-    return np.tensordot(sizes.astype(float), stack_results(parts)["dos"], axes=1)
+
+    def mapper(function: Callable[[int], np.ndarray], firsts: Sequence[int]) -> list[np.ndarray]:
+        parts = map_systems(
+            partial(_as_result, function), list(firsts), description="transfer matrix",
+            parts_dir=parts_dir / "dos" if parts_dir else None,
+        )  # fmt: skip
+        return [part["dos"] for part in parts]
+
+    return transfer_matrix_dos(model, mapper)
 
 
 def build_split(config: Mapping[str, Any], parts_dir: Path | None) -> dict[str, np.ndarray]:
@@ -106,8 +104,7 @@ def build_split(config: Mapping[str, Any], parts_dir: Path | None) -> dict[str, 
     rep_t, rep_mu = replica_grid(config["replicas"])
     temperature, mu = evaluation_grid(config["evaluation"], rep_t, rep_mu)
     n_chains, seed = int(sampler.pop("chains")), int(sampler.pop("seed"))
-    max_per_state = int(config["analysis"]["max_samples_per_state"])
-    # 1. REGC chains
+    # 1. REGC chains, chain c seeded with seed + c
     items = [
         {"shape": model.shape, "eps0": model.eps0, "eps": model.eps, "temperature": rep_t,
          "mu": rep_mu, "settings": sampler, "seed": seed + chain, "progress": chain == 0,
@@ -120,69 +117,47 @@ def build_split(config: Mapping[str, Any], parts_dir: Path | None) -> dict[str, 
     )  # fmt: skip
     sampling_seconds = max(float(chain["seconds"]) for chain in chains)
     attempted = sum(int(chain["attempts"].sum()) for chain in chains)
+    state_t, state_mu = replica_states(rep_t, rep_mu)
+    samples = decorrelate(
+        [(c["n_ads"], c["bonds"]) for c in chains], model, beta(state_t), state_mu,
+        int(config["analysis"]["max_samples_per_state"]),
+    )  # fmt: skip
     # 2. exact reference
     start = time.perf_counter()
+    dos = exact_dos(model, parts_dir)
     with np.errstate(divide="ignore"):
-        log_dos = np.log(exact_dos(model, parts_dir))
-    exact = grid_thermodynamics(log_dos, model, temperature, mu)
+        exact = grid_thermodynamics(np.log(dos), model, temperature, mu)
     exact_seconds = time.perf_counter() - start
-    # 3. MBAR
-    start = time.perf_counter()
-    state_t, state_mu = (a.ravel() for a in np.meshgrid(rep_t, rep_mu, indexing="ij"))
-    samples = decorrelate(
-        [(c["n_ads"], c["bonds"]) for c in chains], model, beta(state_t), state_mu, max_per_state
-    )
-    mbar = LatticeMBAR(model, state_t, state_mu, samples["n_ads"], samples["bonds"], samples["n_k"])
-    log_weight = mbar.class_log_weights()
-    estimates = grid_thermodynamics(log_weight, model, temperature, mu)
-    train_mask = _train_mask(temperature.size, mu.size, config["analysis"]["train_stride"])
     grid_t, grid_mu = np.meshgrid(temperature, mu, indexing="ij")
-    uncertain = mbar.expectations(grid_t[train_mask], grid_mu[train_mask])
-    at_states = mbar.expectations(state_t, state_mu)
-    _, d_f = mbar.free_energy_differences()
-    overlap, overlap_scalar = mbar.overlap()
-    mbar_seconds = time.perf_counter() - start
-    sigma = {name: np.full(train_mask.shape, np.nan) for name in ("coverage", "energy")}
-    for name, grid in sigma.items():
-        grid[train_mask] = uncertain[f"{name}_sigma"]
-    replica_mask = np.isin(temperature, rep_t)[:, None] & np.isin(mu, rep_mu)[None, :]
     gas = DiatomicGas(**config["gas"]["molecule"])
-    arrays = {
+    return {
         "temperature": temperature,
         "mu": mu,
-        **{name: exact[name] for name in QUANTITIES},
-        "log_dos": log_dos,
-        **{f"mbar_{name}": estimates[name] for name in QUANTITIES},
-        "mbar_log_weight": log_weight,
-        "train_mask": train_mask,
-        "mbar_coverage_sigma": sigma["coverage"],
-        "mbar_energy_sigma": sigma["energy"],
-        "replica_mask": replica_mask,
         "replica_temperature": rep_t,
         "replica_mu": rep_mu,
-        "replica_coverage_sigma": at_states["coverage_sigma"],
-        "replica_beta_omega_sigma": d_f / model.sites,
-        "overlap": overlap,
-        "overlap_scalar": np.array(overlap_scalar),
-        "swap_acceptance": _swap_acceptance(chains),
-        "statistical_inefficiency": samples["g_k"] * sampler["sample_interval"],
-        "samples_per_state": samples["n_k"],
-        "sweeps": np.array(n_chains * sampler["sweeps"]),
-        "attempted_moves": np.array(attempted),
-        "moves_per_second": np.array(attempted / sampling_seconds),
-        "sampling_seconds": np.array(sampling_seconds),
-        "mbar_seconds": np.array(mbar_seconds),
-        "exact_seconds": np.array(exact_seconds),
+        "replica_mask": np.isin(temperature, rep_t)[:, None] & np.isin(mu, rep_mu)[None, :],
         "lattice_shape": np.array(model.shape),
         "eps0": np.array(model.eps0),
         "eps": np.array(model.eps),
+        "sample_n_ads": samples["n_ads"],
+        "sample_bonds": samples["bonds"],
+        "samples_per_state": samples["n_k"],
+        "train_mask": _train_mask(temperature.size, mu.size, config["analysis"]["train_stride"]),
         "cv_peak_mu": np.asarray(config["analysis"]["cv_peak_mu"], float),
         "log10_pressure": gas.log10_pressure(
             grid_t, grid_mu, float(config["gas"]["reference_pressure"])
         ),
         "gas_name": np.array(gas.name),
+        **{name: exact[name] for name in QUANTITIES},
+        "dos": dos,
+        "sampling_seconds": np.array(sampling_seconds),
+        "exact_seconds": np.array(exact_seconds),
+        "moves_per_second": np.array(attempted / sampling_seconds),
+        "attempted_moves": np.array(attempted),
+        "sweeps": np.array(n_chains * sampler["sweeps"]),
+        "swap_acceptance": _swap_acceptance(chains),
+        "statistical_inefficiency": samples["g_k"] * sampler["sample_interval"],
     }
-    return arrays
 
 
 def _train_mask(n_t: int, n_mu: int, stride: Mapping[str, int]) -> np.ndarray:
@@ -201,8 +176,20 @@ def _swap_acceptance(chains: Sequence[Mapping[str, np.ndarray]]) -> np.ndarray:
         return np.where(attempts > 0, accepted / np.maximum(attempts, 1), np.nan)
 
 
+def mbar_training_targets(inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """MBAR's θ and ⟨E⟩/LM with pymbar's uncertainties at the ``train_mask`` grid points.
+
+    Flat arrays ``temperature`` (K), ``mu`` (eV), ``coverage``, ``energy`` (eV) and their
+    ``*_sigma``, from the split's inputs by :func:`baselines.regc.solvers.split_mbar`.
+    """
+    mask = np.asarray(inputs["train_mask"], bool)
+    grid_t, grid_mu = np.meshgrid(inputs["temperature"], inputs["mu"], indexing="ij")
+    estimates = split_mbar(inputs).expectations(grid_t[mask], grid_mu[mask])
+    return {"temperature": grid_t[mask], "mu": grid_mu[mask], **estimates}
+
+
 class RegcDataModule(L.LightningDataModule):
-    """The cached REGC/MBAR/exact split, and MBAR's ⟨N⟩, ⟨E⟩ on the training grid as batches.
+    """The REGC/exact test split, and MBAR's ⟨N⟩, ⟨E⟩ on the training grid as batches.
 
     Args:
         lattice: ``shape`` [L, M], ``eps0``, ``eps`` (eV).
@@ -243,33 +230,39 @@ class RegcDataModule(L.LightningDataModule):
         self.steps = int(steps)
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.seed = int(seed)
-        self._test: CachedArrays | None = None
+        self._test: Split | None = None
 
-    def test_split(self) -> CachedArrays:
-        """The split (generated once, then loaded from the cache and verified)."""
+    def generator_config(self) -> dict[str, Any]:
+        """Everything the test split depends on (JSON-able)."""
+        return json.loads(json.dumps(self.config))
+
+    def test_split(self) -> Split:
+        """The canonical split (built once, then read from the store and verified)."""
         if self._test is None:
-            self._test = cached_arrays(
-                "regc", self.config, lambda parts: build_split(self.config, parts), self.cache_dir
+            config = self.generator_config()
+            self._test = canonical_split(
+                "regc", config, lambda parts: build_split(config, parts), self.cache_dir
             )
         return self._test
+
+    def training_targets(self) -> dict[str, np.ndarray]:
+        """:func:`mbar_training_targets` of the test split, cached by split id and settings."""
+        split = self.test_split()
+        key = {"mbar_training_targets": split.split_id, "mbar": MBAR_SETTINGS}
+        return cached_arrays(
+            "regc", json.loads(json.dumps(key)),
+            lambda _: mbar_training_targets(split.inputs), self.cache_dir,
+        ).arrays  # fmt: skip
 
     def setup(self, stage: str | None = None) -> None:
         """Training points: MBAR ⟨N⟩/LM, ⟨E⟩/LM and their uncertainties on the training grid."""
         if hasattr(self, "train_batch"):
             return
-        split = self.test_split().arrays
-        mask = split["train_mask"]
-        grid_t, grid_mu = np.meshgrid(split["temperature"], split["mu"], indexing="ij")
-        columns = {
-            "temperature": grid_t[mask], "mu": grid_mu[mask],
-            "coverage": split["mbar_coverage"][mask], "energy": split["mbar_energy"][mask],
-            "coverage_sigma": split["mbar_coverage_sigma"][mask],
-            "energy_sigma": split["mbar_energy_sigma"][mask],
-        }  # fmt: skip
-        order = np.random.default_rng(self.seed).permutation(mask.sum())
+        columns = self.training_targets()
+        order = np.random.default_rng(self.seed).permutation(columns["temperature"].size)
         n_val = round(self.validation_fraction * order.size)
         as_batch = lambda rows: {  # noqa: E731
-            key: torch.as_tensor(value[rows], dtype=torch.float64) for key, value in columns.items()
+            key: torch.as_tensor(columns[key][rows], dtype=torch.float64) for key in BATCH_KEYS
         }
         self.train_batch, self.validation_batch = as_batch(order[n_val:]), as_batch(order[:n_val])
 

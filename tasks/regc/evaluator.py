@@ -28,7 +28,11 @@ KEYS = ("coverage", "energy", "heat_capacity", "susceptibility", "beta_omega")
 def evaluate(
     predictions: Mapping[str, np.ndarray], split: Mapping[str, np.ndarray]
 ) -> dict[str, float]:
-    """Metrics of the predicted per-site grids against the exact reference (module docstring)."""
+    """Metrics of the predicted per-site grids against the exact reference (module docstring).
+
+    ``split`` holds every array of the split (the exact grids among its references); extra
+    prediction keys (the baselines' ``log_weight``, MBAR's ``overlap``) are ignored.
+    """
     shape = split["coverage"].shape
     for key in KEYS:
         if key not in predictions:

@@ -118,9 +118,9 @@ class GrandPotentialNet(L.LightningModule):
         with torch.enable_grad():
             self.log("val/loss", self.loss(batch).detach(), prog_bar=True)
 
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The five per-site grids of the evaluator on the split's (T, μ) grid."""
-        grid_t, grid_mu = np.meshgrid(split["temperature"], split["mu"], indexing="ij")
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The five per-site grids of the evaluator on the split's (T, μ) grid (its inputs)."""
+        grid_t, grid_mu = np.meshgrid(inputs["temperature"], inputs["mu"], indexing="ij")
         dtype = self.low.dtype
         as_tensor = lambda a: torch.as_tensor(a.ravel(), dtype=dtype, device=self.device)  # noqa: E731
         parts: dict[str, list[np.ndarray]] = {}

@@ -1,4 +1,9 @@
-"""Figures of the regc task: phase diagrams, C(T, μ) maps, F_i(μ) curves, C(T) at chosen μ."""
+"""Figures of the regc task: phase diagrams, C(T, μ) maps, F_i(μ) curves, C(T) at chosen μ.
+
+``split`` is every array of the split (inputs, references, provenance); the predictions hold the
+evaluator's grids and, from the baselines, ``dominant_coverage`` and the class table
+``log_weight`` ln W[N, B] (MBAR's or the transfer matrix's), drawn where present.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from baselines.regc.lattice import K_B
-from baselines.regc.solvers import model_from_split
+from baselines.regc.solvers import model_from_inputs
 from baselines.regc.thermo import grid_thermodynamics
 from tasks.plotting import panel_row
 
@@ -22,14 +27,14 @@ CURVE_TEMPERATURES = 3  # temperatures of the F_i(μ) figure (spread over the wi
 def plot_predictions(
     predictions: Mapping[str, np.ndarray], split: Mapping[str, np.ndarray], out_dir: Path
 ) -> list[Path]:
-    """All figures of one run (exact vs predicted, and the MBAR/exact phase diagrams)."""
+    """All figures of one run: exact vs predicted."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [
         _heat_capacity_map(predictions, split, out_dir),
         _heat_capacity_curves(predictions, split, out_dir),
-        _phase_diagrams(split, out_dir),
-        _free_energy_curves(split, out_dir),
+        _phase_diagrams(predictions, split, out_dir),
+        _free_energy_curves(predictions, split, out_dir),
     ]
 
 
@@ -58,8 +63,6 @@ def _heat_capacity_curves(predictions, split, out_dir: Path) -> Path:
         ax.plot(
             split["temperature"], split["heat_capacity"][:, column], "k-", label=f"exact, {label}"
         )
-        ax.plot(split["temperature"], split["mbar_heat_capacity"][:, column], "C0--",
-                label=f"MBAR, {label}")  # fmt: skip
         ax.plot(split["temperature"], predictions["heat_capacity"][:, column], "C3:",
                 label=f"predicted, {label}")  # fmt: skip
     ax.set(xlabel="T (K)", ylabel="C per site (k_B)", title="heat capacity C(T)")
@@ -67,18 +70,25 @@ def _heat_capacity_curves(predictions, split, out_dir: Path) -> Path:
     return _save(fig, out_dir / "heat_capacity_curves.png")
 
 
-def _phase_diagrams(split, out_dir: Path) -> Path:
-    """Dominant coverage over (T, μ) (exact, MBAR) and over (T, log10 p) for the gas."""
+def _phase_diagrams(predictions, split, out_dir: Path) -> Path:
+    """Dominant coverage over (T, μ) (exact, predicted) and over (T, log10 p) for the gas.
+
+    Predictions without ``dominant_coverage`` (the network) show their mean coverage instead.
+    """
     t, mu = split["temperature"], split["mu"]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), constrained_layout=True)
     levels = np.unique(split["dominant_coverage"])
-    for ax, key, title in ((axes[0], "dominant_coverage", "exact"),
-                           (axes[1], "mbar_dominant_coverage", "REGC + MBAR")):  # fmt: skip
-        shown = ax.pcolormesh(t, mu, split[key].T, shading="nearest", cmap="viridis",
+    predicted = "dominant_coverage" if "dominant_coverage" in predictions else "coverage"
+    panels = (
+        (axes[0], split["dominant_coverage"], "dominant coverage, exact"),
+        (axes[1], predictions[predicted], f"{predicted.replace('_', ' ')}, predicted"),
+    )
+    for ax, values, title in panels:
+        shown = ax.pcolormesh(t, mu, np.asarray(values).T, shading="nearest", cmap="viridis",
                               vmin=0, vmax=1)  # fmt: skip
         rows, cols = np.nonzero(split["replica_mask"])
         ax.plot(t[rows], mu[cols], "w.", ms=3, label="replica states")
-        ax.set(xlabel="T (K)", ylabel="μ (eV)", title=f"dominant coverage, {title}")
+        ax.set(xlabel="T (K)", ylabel="μ (eV)", title=title)
         fig.colorbar(shown, ax=ax)
     grid_t = np.broadcast_to(t[:, None], split["log10_pressure"].shape)
     shown = axes[2].contourf(grid_t, split["log10_pressure"], split["dominant_coverage"],
@@ -89,24 +99,29 @@ def _phase_diagrams(split, out_dir: Path) -> Path:
     return _save(fig, out_dir / "phase_diagram.png")
 
 
-def _free_energy_curves(split, out_dir: Path) -> Path:
-    """F_i(μ) = -kT ln P(N_i) per coverage at a few temperatures: exact lines, MBAR dots."""
-    model = model_from_split(split)
+def _free_energy_curves(predictions, split, out_dir: Path) -> Path:
+    """F_i(μ) = -kT ln P(N_i) per coverage at a few temperatures: exact lines, and dots from
+    the predicted class table ``log_weight`` where the predictions hold one."""
+    model = model_from_inputs(split)
     t_all = split["temperature"]
     temps = t_all[np.linspace(0, t_all.size - 1, CURVE_TEMPERATURES).round().astype(int)]
-    exact = grid_thermodynamics(split["log_dos"], model, temps, split["mu"], with_log_pn=True)
-    mbar = grid_thermodynamics(split["mbar_log_weight"], model, temps, split["mu"],
-                               with_log_pn=True)  # fmt: skip
+    curves = lambda log_weight: grid_thermodynamics(  # noqa: E731
+        log_weight, model, temps, split["mu"], with_log_pn=True
+    )["log_pn"]
+    with np.errstate(divide="ignore"):
+        exact = curves(np.log(split["dos"]))
+    predicted = curves(predictions["log_weight"]) if "log_weight" in predictions else None
     coverages = np.unique(np.linspace(0, model.sites, 9).round().astype(int))
     fig, axes = plt.subplots(1, temps.size, figsize=(5 * temps.size, 4.5), constrained_layout=True)
     for ax, i, temperature in zip(np.atleast_1d(axes), range(temps.size), temps, strict=True):
         kt = K_B * temperature
         for j, n in enumerate(coverages):
             colour = plt.cm.viridis(j / max(1, coverages.size - 1))
-            ax.plot(split["mu"], -kt * exact["log_pn"][i, :, n], color=colour,
+            ax.plot(split["mu"], -kt * exact[i, :, n], color=colour,
                     label=f"θ = {n / model.sites:.2f}")  # fmt: skip
-            ax.plot(split["mu"][::3], -kt * mbar["log_pn"][i, ::3, n], ".", color=colour)
+            if predicted is not None:
+                ax.plot(split["mu"][::3], -kt * predicted[i, ::3, n], ".", color=colour)
         ax.set(xlabel="μ (eV)", ylabel="F_i = -kT ln P_i (eV)", title=f"T = {temperature:g} K",
                ylim=(-0.02, 1.0))  # fmt: skip
-    np.atleast_1d(axes)[0].legend(fontsize=7, title="lines exact, dots MBAR")
+    np.atleast_1d(axes)[0].legend(fontsize=7, title="lines exact, dots predicted")
     return _save(fig, out_dir / "free_energy_curves.png")

@@ -5,14 +5,15 @@ Every system (Z1, Z2, d) is propagated by the reference TDKS propagator
 ``physics.nx`` grid at ``physics.frames.n`` times spaced by ``physics.frames.dt`` (ħ/E_h). The
 movies are cached under ``data/tddft`` with a checksum; generation runs on every core and
 resumes after an interruption. Systems are split (in sampling order) into train / val / test;
-the training and validation movies and the test split are cached separately, so a baseline
-run generates only the test systems.
+the training and validation movies (``tasks.cache``) and the test split (a canonical
+``tasks.splits.Split``) are stored separately, so a baseline run generates only the test systems.
 
 A training sample is a window of ``t_in + unroll`` consecutive frames of one training system;
-the model sees the first ``t_in`` and predicts the rest. The test split holds the test systems'
-full movies (optionally on a finer grid, ``test_nx``: the super-resolution study), the first
-input frame of the rollouts, ``rollout_start`` (the time-offset study), and the first frame
-that is scored, ``score_from``, so that every T_in is scored on the same frames.
+the model sees the first ``t_in`` and predicts the rest. The test split (``tasks/tddft/spec.py``)
+gives predictors the systems, grid (optionally finer, ``test_nx``: the super-resolution study),
+frame times, the first input frame of the rollouts, ``rollout_start`` (the time-offset study),
+the first scored frame, ``score_from`` (so every T_in is scored on the same frames), and the
+frames before it, ``observed_density``; the full movies ``density`` are its reference.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from torch.utils.data import Dataset, TensorDataset
 from baselines.tddft.simulate import sample_systems, simulate_system
 from tasks.cache import CachedArrays, cached_arrays
 from tasks.parallel import map_parameters
+from tasks.splits import Split, canonical_split
 from tasks.training import eval_loader, step_loader
 
 
@@ -122,7 +124,7 @@ class TDDFTDataModule(L.LightningDataModule):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.seed = int(seed)
         self._movies: CachedArrays | None = None
-        self._test: CachedArrays | None = None
+        self._test: Split | None = None
 
     def _params(self) -> np.ndarray:
         return sample_systems(
@@ -149,22 +151,31 @@ class TDDFTDataModule(L.LightningDataModule):
             )  # fmt: skip
         return self._movies
 
-    def test_split(self) -> CachedArrays:
-        """Test movies (on ``test_nx`` points when set) and ``score_from``."""
+    def generator_config(self) -> dict[str, Any]:
+        """What the test split depends on: test physics (grid ``test_nx``), systems, protocol."""
+        physics = copy.deepcopy(self.physics)
+        if self.test_nx:
+            physics["nx"] = int(self.test_nx)
+        test_params = self._params()[self._slices()["test"]]
+        return {
+            "physics": physics,
+            "params": test_params.tolist(),
+            "score_from": self.score_from,
+            "rollout_start": self.rollout_start,
+        }
+
+    def test_split(self) -> Split:
+        """The canonical test split: reference movies hidden, frames before ``score_from`` shown."""
         if self._test is None:
-            test_params = self._params()[self._slices()["test"]]
-            physics = copy.deepcopy(self.physics)
-            if self.test_nx:
-                physics["nx"] = int(self.test_nx)
-            config = {"physics": physics, "params": test_params.tolist()}
-            protocol = {"score_from": self.score_from, "rollout_start": self.rollout_start}
-            config |= protocol
+            config = self.generator_config()
 
             def build(parts: Path | None) -> dict[str, np.ndarray]:
-                movies = simulate_movies(test_params, physics, parts)
-                return movies | {key: np.array(value) for key, value in protocol.items()}
+                movies = simulate_movies(np.array(config["params"]), config["physics"], parts)
+                protocol = {key: np.array(config[key]) for key in ("score_from", "rollout_start")}
+                observed = movies["density"][:, : self.score_from].copy()  # no view of the answer
+                return movies | protocol | {"observed_density": observed}
 
-            self._test = cached_arrays("tddft", config, build, self.cache_dir)
+            self._test = canonical_split("tddft", config, build, self.cache_dir)
         return self._test
 
     def _movies_of(self, part: str) -> torch.Tensor:

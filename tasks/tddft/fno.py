@@ -97,26 +97,31 @@ class AutoregressiveFNO(OperatorModule):
         self.log("val/rollout_mse", (error**2).mean())
 
     @torch.no_grad()
-    def predict_split(self, split: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Rollouts of the test movies from frames [start, start + t_in), batched over systems.
+    def predict_split(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Rollouts of the test systems from the observed frames [start, start + t_in).
 
-        Frames before ``start + t_in`` are the given inputs (copied); the evaluator scores only
-        frames from ``score_from`` on.
+        Reads the split's inputs ``observed_density`` (frames before ``score_from``),
+        ``rollout_start``, ``score_from`` and ``t`` (the frames to fill). Frames before
+        ``start + t_in`` are the observed ones (copied); the evaluator scores only frames from
+        ``score_from`` on.
         """
-        movies = np.asarray(split["density"], np.float32)
-        start, score_from = int(split["rollout_start"]), int(split["score_from"])
+        observed = np.asarray(inputs["observed_density"], np.float32)
+        start, score_from = int(inputs["rollout_start"]), int(inputs["score_from"])
         first = start + self.t_in
         if first > score_from:
             raise ValueError(
-                f"a rollout from frame {start} with t_in={self.t_in} predicts from frame {first}, "
-                f"after the first scored frame {score_from}: raise task.score_from to at least "
-                f"{first} or lower task.rollout_start"
+                f"a rollout from frame {start} with t_in={self.t_in} reads frames up to "
+                f"{first - 1}, but only frames before the first scored frame {score_from} are "
+                f"observed: raise task.score_from to at least {first} or lower "
+                "task.rollout_start / model.t_in"
             )
-        predicted = movies.copy()
-        for lo in range(0, len(movies), self.predict_batch):
-            inputs = torch.as_tensor(movies[lo : lo + self.predict_batch, start:first])
+        n_systems, n_frames = observed.shape[0], len(inputs["t"])
+        predicted = np.empty((n_systems, n_frames, observed.shape[2]), np.float32)
+        predicted[:, :first] = observed[:, :first]
+        for lo in range(0, n_systems, self.predict_batch):
+            window = torch.as_tensor(observed[lo : lo + self.predict_batch, start:first])
             predicted[lo : lo + self.predict_batch, first:] = self.rollout(
-                inputs, movies.shape[1] - first
+                window, n_frames - first
             ).numpy()
-        steps = np.array(movies.shape[1] - first)
+        steps = np.array(n_frames - first)
         return {"density": predicted.astype(float), "propagated_frames": steps}

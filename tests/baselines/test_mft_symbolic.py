@@ -9,6 +9,8 @@ import sympy
 from baselines.cft.search import Candidate
 from baselines.mft.formulas import SHAPES
 from baselines.mft.symbolic import T1, T2, SymbolicShape, judge, round_constants
+from tasks.mft.spec import SPEC
+from tasks.splits import InputsView
 
 
 def test_judge_accepts_the_shapes_up_to_amplitude_and_rounding():
@@ -36,27 +38,31 @@ class ExactEngine:
                 Candidate("0.5*t2", 3)]  # fmt: skip
 
 
-def test_symbolic_shape_chooses_judges_and_predicts(tiny_split_for_symbolic):
-    split = tiny_split_for_symbolic
-    out = SymbolicShape(ExactEngine(), 0, 1.0, 2.0, 0.02).predict(split)
+def test_symbolic_shape_chooses_judges_and_predicts(tiny_inputs_for_symbolic):
+    inputs = tiny_inputs_for_symbolic
+    out = SymbolicShape(ExactEngine(), 0, 1.0, 2.0, 0.02).predict(inputs)
     assert out["shape_identical"].tolist() == [1]
     assert out["expression"][0].startswith("0.5642")
-    t = split["t"]
+    t = inputs["t"]
     assert np.allclose(out["corr"][0], 0.5642 * 2 * SHAPES["annealed"](*np.meshgrid(t, t)))
 
 
-def _one_case_split() -> dict:
+def _one_case_inputs() -> InputsView:
+    """Read-only inputs of one annealed case (references hidden, as predictors get them)."""
     t = np.array([1.0, 4.0, 9.0])
     t1, t2 = np.meshgrid(t, t, indexing="ij")
     corr = 1 / np.sqrt(np.pi) * SHAPES["annealed"](t1, t2)
-    return {
+    arrays = {
         "t": t, "r": np.linspace(0, 1, 5), "case": np.array(["walkers_annealed"]),
         "case_setting": np.array(["annealed"]), "system": np.array(["eq", "step"]),
         "system_role": np.array(["equilibrium", "step"]), "system_case": np.array([0, 0]),
         "corr": np.stack([corr, corr]), "corr_err": np.full((2, 3, 3), 1e-3),
     }  # fmt: skip
+    for array in arrays.values():
+        array.flags.writeable = False
+    return InputsView("mft", arrays, set(SPEC.references))
 
 
 @pytest.fixture
-def tiny_split_for_symbolic():
-    return _one_case_split()
+def tiny_inputs_for_symbolic() -> InputsView:
+    return _one_case_inputs()

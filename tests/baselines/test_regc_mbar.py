@@ -8,8 +8,13 @@ from pymbar import MBAR
 
 from baselines.regc.enumeration import enumerate_dos
 from baselines.regc.lattice import LatticeGas, beta
-from baselines.regc.mbar import LatticeMBAR, decorrelate, statistical_inefficiency
-from baselines.regc.sampler import RunSettings, run_regc
+from baselines.regc.mbar import (
+    LatticeMBAR,
+    decorrelate,
+    replica_states,
+    statistical_inefficiency,
+)
+from baselines.regc.sampler import REGCSampler, RunSettings, run_regc
 from baselines.regc.thermo import grid_thermodynamics
 
 MODEL = LatticeGas((4, 4), 0.3, -0.1)
@@ -21,10 +26,20 @@ def analysed():
     settings = RunSettings(sweeps=3000, equilibration=300, sample_interval=2, swap_interval=1,
                            hop_steps=1, checkpoint_interval=3000)  # fmt: skip
     run = run_regc(MODEL, TEMPERATURE, MU, settings, seed=4, progress=False)
-    state_t, state_mu = (a.ravel() for a in np.meshgrid(TEMPERATURE, MU, indexing="ij"))
+    state_t, state_mu = replica_states(TEMPERATURE, MU)
     samples = decorrelate([(run["n_ads"], run["bonds"])], MODEL, beta(state_t), state_mu, 400)
     mbar = LatticeMBAR(MODEL, state_t, state_mu, samples["n_ads"], samples["bonds"], samples["n_k"])
     return mbar, samples, state_t, state_mu
+
+
+def test_states_and_samples_follow_the_sampler(analysed):
+    """State k = l·n_μ + m as in the sampler; kept samples are the chain's integers."""
+    _, samples, state_t, state_mu = analysed
+    sampler = REGCSampler(MODEL, TEMPERATURE, MU, seed=0)
+    np.testing.assert_allclose(beta(state_t), sampler.beta_k, rtol=1e-15)
+    np.testing.assert_array_equal(state_mu, sampler.mu_k)
+    assert samples["n_ads"].dtype == samples["bonds"].dtype == np.int16
+    assert samples["n_k"].sum() == samples["n_ads"].size
 
 
 def test_class_solution_equals_pymbar_from_scratch(analysed):

@@ -38,7 +38,7 @@ def test_train_with_offline_wandb_writes_record(tmp_path, quick_qho):
 
 def test_baseline_command(tmp_path):
     run_dir = tmp_path / "run"
-    args = ["experiment=qho_base", "baseline=split_operator", "logger=none", "task.test.nt=9"]
+    args = ["experiment=qho_base", "baseline=qho_split_operator", "logger=none", "task.test.nt=9"]
     result = exactbench("baseline", *args, f"hydra.run.dir={run_dir}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert load_record(run_dir).metrics["density_mse"] < 1e-9
@@ -96,7 +96,7 @@ def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
     qho_rows = [row for row in load_suite("quick") if "experiment=qho_base" in row]
     suite_file = tmp_path / "qho_suite.yaml"
     OmegaConf.save(OmegaConf.create({"runs": qho_rows}), suite_file)
-    official_split = [o for o in quick_qho if not o.startswith("task.")]  # else rejected
+    official_split = [o for o in quick_qho if not o.startswith("task.")]  # else not admitted
     args = [f"suite={suite_file}", "logger=none", *official_split]
     result = exactbench("suite", *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -106,7 +106,8 @@ def test_suite_runs_jobs_and_summarises(tmp_path, quick_qho):
     assert result.stdout.count("accepted") == 3
     assert (tmp_path / "leaderboard" / "data" / "site" / "index.html").is_file()
     shown = exactbench("leaderboard", "show", "--task", "qho", cwd=tmp_path)
-    assert shown.returncode == 0 and "| 1 | exact | baseline |" in shown.stdout
+    assert shown.returncode == 0 and "| 1 | qho_split_operator | baseline |" in shown.stdout
+    assert "| ref | qho_exact | reference |" in shown.stdout
     again = exactbench("leaderboard", "submit", *_suite_run_dirs(tmp_path), cwd=tmp_path)
     assert again.returncode == 1 and again.stdout.count("already on the board") == 3
 
@@ -132,3 +133,29 @@ def test_every_ablation_grid_corner_composes(name):
         grid = [f"{key}={values[pick]}" for key, values in spec.grid.items()]
         cfg = compose([f"experiment={spec.experiment}", *spec.get("overrides", []), *grid])
         assert cfg.experiment_name == spec.experiment
+
+
+def test_data_commands_build_verify_export_and_import(tmp_path):
+    """A split built in one root verifies on rebuild, travels as a file, is admitted elsewhere."""
+    smoke = ["experiment=qho_base", "debug=smoke"]
+    (tmp_path / "a").mkdir()
+    built = exactbench("data", "build", *smoke, cwd=tmp_path / "a")
+    assert built.returncode == 0, built.stderr[-3000:]
+    checked = exactbench("data", "verify", "--workers", "1", "--threads", "1", *smoke,
+                         cwd=tmp_path / "a")  # fmt: skip
+    assert checked.returncode == 0 and "| references | u |" in checked.stdout
+    out = exactbench("data", "export", "--out", str(tmp_path / "shared"), *smoke, cwd=tmp_path / "a")
+    assert out.returncode == 0, out.stderr[-3000:]
+    (shared,) = (tmp_path / "shared").glob("qho-qho_base-*.npz")
+    (tmp_path / "b").mkdir()
+    missing = exactbench("data", "verify", *smoke, cwd=tmp_path / "b")
+    assert missing.returncode != 0 and "exactbench data import" in missing.stderr
+    imported = exactbench("data", "import", str(shared), cwd=tmp_path / "b")
+    assert imported.returncode == 0 and "imported" in imported.stdout
+    listed = exactbench("data", "list", cwd=tmp_path / "b")
+    assert "qho" in listed.stdout and "imported" in listed.stdout
+
+
+def test_leaderboard_show_refuses_an_undeclared_metric(tmp_path):
+    result = exactbench("leaderboard", "show", "--task", "qho", "--metric", "speed", cwd=tmp_path)
+    assert result.returncode != 0 and "its metrics:" in result.stderr

@@ -13,7 +13,7 @@ from leaderboard.record import RecordError, load_predictions, load_record, write
 def _fields(**overrides):
     fields = {
         "task": "qho",
-        "method": "pinn",
+        "method": "qho_pinn",
         "kind": "model",
         "experiment": "qho_base",
         "split": "test",
@@ -21,7 +21,7 @@ def _fields(**overrides):
         "metrics": {"density_mse": 1.5e-6},
         "timings": {"train": 12.0, "inference_per_sample": 0.1},
         "config": {"model": {"width": 48}},
-        "data_checksum": "sha256:abc",
+        "split_id": "ab" * 32,
         "git": {"commit": "deadbeef", "dirty": False},
         "packages": {"numpy": "2.0"},
         "hardware": {"cpu_count": 2},
@@ -79,3 +79,31 @@ def test_missing_record_says_what_to_do(tmp_path):
 def test_unknown_kind_is_refused(tmp_path):
     with pytest.raises(RecordError, match="kind"):
         write_record(tmp_path, _fields(kind="guess"), {"u": np.zeros(1)})
+
+
+def test_schema_1_record_still_loads(tmp_path):
+    """A record written before split ids (schema 1, ``data_checksum``) loads and verifies."""
+    fields = _fields(schema_version=1, method="pinn", data_checksum="sha256:abc", split_id=None)
+    record = write_record(tmp_path, fields, {"u": np.zeros(1)})
+    assert "split_id" not in json.loads((tmp_path / "result.json").read_text())
+    loaded = load_record(tmp_path)
+    assert loaded.schema_version == 1 and loaded.content_hash == record.content_hash
+    assert loaded.data_checksum == "sha256:abc" and loaded.split_id is None
+
+
+def test_record_must_carry_the_field_of_its_schema(tmp_path):
+    with pytest.raises(RecordError, match="split_id"):
+        write_record(tmp_path, _fields(split_id=None), {"u": np.zeros(1)})
+
+
+def test_oversized_or_foreign_predictions_are_refused(run_dir, monkeypatch):
+    monkeypatch.setenv("EXACTBENCH_MAX_PREDICTIONS_BYTES", "10")
+    with pytest.raises(RecordError, match="over the limit"):
+        load_predictions(run_dir)
+    monkeypatch.delenv("EXACTBENCH_MAX_PREDICTIONS_BYTES")
+    import zipfile
+
+    with zipfile.ZipFile(run_dir / "predictions.npz", "a") as archive:
+        archive.writestr("payload.pkl", b"not an array")
+    with pytest.raises(RecordError, match="other than .npy"):
+        load_predictions(run_dir)

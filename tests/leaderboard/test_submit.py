@@ -1,4 +1,4 @@
-"""Submissions: re-scored against the official split; every kind of bad input is rejected."""
+"""Submissions: re-scored against the board's canonical split; tables follow the task specs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import json
 import pytest
 
 from bench.baseline import run_baseline
+from bench.config import compose_run
+from leaderboard.configs import compose, make_datamodule
 from leaderboard.record import load_predictions, load_record, write_record
 from leaderboard.render import html_page, markdown, ranked_tables
 from leaderboard.store import Board
 from leaderboard.submit import SubmissionError, submit
+from tasks.cache import arrays_checksum
 
 
 @pytest.fixture
@@ -19,9 +22,10 @@ def board(tmp_path):
 
 
 @pytest.fixture
-def baseline_run(composed):
-    def run(*overrides):
-        cfg, run_dir = composed(["experiment=qho_base", "logger=none", "plots=false", *overrides])
+def baseline_run(tmp_path):
+    def run(*overrides, name="run"):
+        run_dir = tmp_path / name
+        cfg = compose_run(["experiment=qho_base", "logger=none", "plots=false", *overrides], run_dir)
         run_baseline(cfg, run_dir)
         return run_dir
 
@@ -34,20 +38,25 @@ def _reseal(run_dir, target, predictions=None, **changes):
     return write_record(target, record | changes, predictions or load_predictions(run_dir))
 
 
-def test_valid_submissions_are_rescored_and_ranked(board, baseline_run):
-    split_operator = baseline_run("baseline=split_operator")
-    submit(split_operator, board, "alice")
-    exact = baseline_run("baseline=exact")
-    submit(exact, board, "bob")
-    rows = ranked_tables(board.entries("qho"))[("qho", "qho_base")]
-    assert [row[1] for row in rows] == ["exact", "split_operator"]
-    assert rows[0][0] == "1" and rows[0][5].startswith("0.000e+00")
-    assert "split_operator" in markdown(ranked_tables(board.entries()))
-    assert "<table>" in html_page(ranked_tables(board.entries()))
+def _table(tables, task, experiment):
+    return next(t for t in tables if (t.task, t.experiment) == (task, experiment))
+
+
+def test_baselines_are_ranked_and_exact_methods_shown_as_references(board, baseline_run):
+    submit(baseline_run("baseline=qho_split_operator", name="so"), board, "alice")
+    submit(baseline_run("baseline=qho_exact", name="exact"), board, "bob")
+    table = _table(ranked_tables(board.entries("qho")), "qho", "qho_base")
+    assert table.metric == "density_mse" and table.direction == "lower"
+    assert [row[:3] for row in table.rows] == [
+        ("1", "qho_split_operator", "baseline"),
+        ("ref", "qho_exact", "reference"),
+    ]
+    assert "↓ lower is better" in markdown(ranked_tables(board.entries()))
+    assert "<tr class='reference'>" in html_page(ranked_tables(board.entries()))
 
 
 def test_stored_metrics_are_the_rescored_ones(board, baseline_run, tmp_path):
-    run_dir = baseline_run("baseline=split_operator")
+    run_dir = baseline_run("baseline=qho_split_operator")
     _reseal(run_dir, tmp_path / "boast", metrics={"density_mse": 0.0})
     submit(tmp_path / "boast", board, "mallory")
     stored = board.entries()[0]["metrics"]["density_mse"]
@@ -55,7 +64,7 @@ def test_stored_metrics_are_the_rescored_ones(board, baseline_run, tmp_path):
 
 
 def test_tampered_record_is_rejected(board, baseline_run):
-    run_dir = baseline_run("baseline=exact")
+    run_dir = baseline_run("baseline=qho_exact")
     raw = json.loads((run_dir / "result.json").read_text())
     raw["metrics"]["density_mse"] = -1.0
     (run_dir / "result.json").write_text(json.dumps(raw))
@@ -63,14 +72,14 @@ def test_tampered_record_is_rejected(board, baseline_run):
         submit(run_dir, board, "eve")
 
 
-def test_wrong_data_checksum_is_rejected(board, baseline_run):
-    run_dir = baseline_run("baseline=exact", "task.test.nt=11")
-    with pytest.raises(SubmissionError, match="data checksum"):
+def test_a_run_on_another_split_is_rejected_with_what_to_do(board, baseline_run):
+    run_dir = baseline_run("baseline=qho_exact", "task.test.nt=11")
+    with pytest.raises(SubmissionError, match="has not admitted.*exactbench data import"):
         submit(run_dir, board, "eve")
 
 
 def test_wrong_shape_predictions_are_rejected(board, baseline_run, tmp_path):
-    run_dir = baseline_run("baseline=exact")
+    run_dir = baseline_run("baseline=qho_exact")
     short = {key: value[:, :5] for key, value in load_predictions(run_dir).items()}
     _reseal(run_dir, tmp_path / "short", predictions=short)
     with pytest.raises(SubmissionError, match="shape"):
@@ -78,26 +87,54 @@ def test_wrong_shape_predictions_are_rejected(board, baseline_run, tmp_path):
 
 
 def test_unknown_task_is_rejected(board, baseline_run, tmp_path):
-    run_dir = baseline_run("baseline=exact")
+    run_dir = baseline_run("baseline=qho_exact")
     _reseal(run_dir, tmp_path / "alien", task="alchemy")
     with pytest.raises(SubmissionError, match="unknown task"):
         submit(tmp_path / "alien", board, "eve")
 
 
 def test_duplicate_submission_is_rejected(board, baseline_run):
-    run_dir = baseline_run("baseline=exact")
+    run_dir = baseline_run("baseline=qho_exact")
     submit(run_dir, board, "bob")
     with pytest.raises(SubmissionError, match="already on the board"):
         submit(run_dir, board, "bob")
     assert len(board.entries()) == 1
 
 
-def test_quoted_reference_rows_are_marked():
-    entry = {
-        "task": "qho", "experiment": "qho_3d", "method": "pinn", "kind": "model",
-        "author": "a", "primary_metric": "density_mse", "metrics": {"density_mse": 1e-7},
-        "timings": {"train": 1.0, "inference_total": 0.1},
+def test_schema_1_record_is_rescored_when_its_data_matches(board, baseline_run, tmp_path):
+    run_dir = baseline_run("baseline=qho_split_operator")
+    split = make_datamodule(compose(["experiment=qho_base"])).test_split()
+    old = {"schema_version": 1, "method": "split_operator", "split_id": None}
+    _reseal(run_dir, tmp_path / "v1", **old, data_checksum=arrays_checksum(split.scoring))
+    submit(tmp_path / "v1", board, "archive")
+    entry = board.entries()[0]
+    assert entry["method"] == "qho_split_operator" and entry["split_id"].startswith("schema-1:")
+    _reseal(run_dir, tmp_path / "v1b", **old, seed=5, data_checksum="sha256:" + "0" * 64)
+    with pytest.raises(SubmissionError, match="schema-1 record was made on data"):
+        submit(tmp_path / "v1b", board, "archive")
+
+
+def _entry(task, experiment, method, kind, metrics):
+    return {
+        "task": task, "experiment": experiment, "method": method, "kind": kind, "author": "a",
+        "metrics": metrics, "timings": {"train": 1.0, "inference_total": 0.1},
     }  # fmt: skip
-    rows = ranked_tables([entry])[("qho", "qho_3d")]
-    assert rows[0][:2] == ("1", "pinn")
-    assert rows[-1][0] == "—" and rows[-1][2] == "quoted" and rows[-1][5] == "1.810e-09"
+
+
+def test_ranking_follows_each_metrics_direction():
+    entries = [
+        _entry("cft", "cft_c_wzw", "cft_eql", "model", {"exact": 0.0, "heldout_rmse": 1e-3}),
+        _entry("cft", "cft_c_wzw", "cft_rational", "baseline", {"exact": 1.0, "heldout_rmse": 0}),
+    ]
+    table = _table(ranked_tables(entries), "cft", "cft_c_wzw")
+    assert table.direction == "higher" and table.rows[0][1] == "cft_rational"
+    assert ranked_tables(entries, metric="speed") == []  # no task here declares it
+
+
+def test_quoted_rows_appear_only_under_their_own_metric():
+    entries = [_entry("qho", "qho_3d", "qho_pinn", "model", {"density_mse": 1e-7, "u_mse": 1e-3})]
+    by_density = _table(ranked_tables(entries), "qho", "qho_3d")
+    assert by_density.rows[0][:2] == ("1", "qho_pinn")
+    assert by_density.rows[-1][2] == "quoted" and by_density.rows[-1][4] == "1.810e-09"
+    by_u = _table(ranked_tables(entries, metric="u_mse"), "qho", "qho_3d")
+    assert [row[2] for row in by_u.rows] == ["model"]

@@ -37,8 +37,8 @@ def datamodule(**changes):
 
 def test_family_split_has_exact_tables_and_batches():
     module = datamodule(batch_size=4)
-    arrays = module.test_split().arrays
-    assert list(arrays["input_names"]) == ["k", "l"]
+    arrays = module.test_split().inputs
+    assert list(arrays["input_names"]) == ["k", "l"] and list(arrays["quantity"]) == ["h"]
     assert arrays["train_x"].dtype == np.int64 and arrays["heldout_x"][:, 0].min() == 11
     assert list(arrays["train_x"][2]) == [2, 1]  # k = 1 keeps l = 0; k = 2 keeps l = 0, 1
     assert Fraction(int(arrays["train_num"][2]), int(arrays["train_den"][2])) == Fraction(3, 16)
@@ -75,7 +75,7 @@ def test_editing_the_csv_changes_the_cache_key(tmp_path):
     first = datamodule(source="csv", csv=csv, cache_dir=str(tmp_path / "data")).test_split()
     su3_csv(path, rows=26)
     second = datamodule(source="csv", csv=csv, cache_dir=str(tmp_path / "data")).test_split()
-    assert first.checksum != second.checksum and second.arrays["train_x"].shape == (21, 1)
+    assert first.split_id != second.split_id and second.inputs["train_x"].shape == (21, 1)
 
 
 @pytest.mark.parametrize(

@@ -84,5 +84,5 @@ def test_training_through_the_harness(composed):
         ["experiment=cft_c_wzw", "model.optim.total_steps=20", "logger=none", "plots=false"]
     )
     record = run_training(cfg, run_dir)
-    assert record.method == "eql" and record.timings["train_steps"] == 20
+    assert record.method == "cft_eql" and record.timings["train_steps"] == 20
     assert np.isfinite(record.metrics["train_mse"]) and record.metrics["search_seconds"] > 0
