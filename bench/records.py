@@ -102,7 +102,8 @@ def predict_and_record(
 ) -> RunRecord:
     """Time ``predict`` on the split's inputs, score it, seal the record, plot and log the result.
 
-    ``predict`` sees only ``split.inputs`` (read-only; references are hidden). The shared end of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
+    ``predict`` sees only ``split.inputs`` (read-only; references are hidden). The shared end
+    of ``train`` and ``baseline``: ``timings`` (e.g. ``train``) are completed
     with ``inference_total`` and ``inference_per_sample`` (s), and ``inference_per_frame`` when
     the predictions say how many frames each sample propagated (``propagated_frames``).
     """

@@ -157,7 +157,7 @@ def submit(run_dir: Path, board: Board, author: str) -> int:
         record = load_record(run_dir)
     except RecordError as error:
         raise SubmissionError(str(error)) from error
-    spec, method, kind, metrics = rescore(Path(run_dir), record)
+    _, method, kind, metrics = rescore(Path(run_dir), record)
     try:
         return board.add(record, method=method, kind=kind, metrics=metrics, author=author)
     except DuplicateSubmission as error:

@@ -25,8 +25,7 @@ derivative), against ~2e-3 Ha with φ taken from the density as here.
 
 The S systems train together as S independent MLPs evaluated with batched matrix products
 (weights of shape (S, fan_in, fan_out)); nothing couples them but the shared optimiser. The
-model runs in float64 whatever the trainer's precision (the residual subtracts nearly equal
-terms in the tails), and reads only the test split's inputs: v_H is computed from the density.
+model reads only the test split's inputs (v_H is computed from the density).
 """
 
 from __future__ import annotations
@@ -80,8 +79,7 @@ def second_derivative(values: Tensor, dx: float, stencil: int) -> Tensor:
 class KSInversionPINN(AdamThenLBFGS):
     """Per-system PINN inversion of test densities (fit on the test split's densities).
 
-    The networks are built in ``setup`` once the number of test systems S is known; parameters
-    are float64.
+    The networks are built in ``setup`` once the number of test systems S is known.
 
     Args:
         network: ``width``, ``depth``, ``activation`` of each system's MLP x → v_s, and
@@ -108,7 +106,6 @@ class KSInversionPINN(AdamThenLBFGS):
         self.residual_power, self.stencil = float(residual_power), int(stencil)
         self.tail_density = float(tail_density)
         self.net: BatchedMLP | None = None
-        self.to(torch.float64)
 
     def setup(self, stage: str) -> None:
         """One network per system of the data module's test split."""
@@ -145,7 +142,8 @@ class KSInversionPINN(AdamThenLBFGS):
                 "(model.optim.fit_on=test, ks_pinn's default) before predicting"
             )
         with torch.no_grad():
-            v_s = self.potential(torch.as_tensor(np.array(split["x"])), n_systems).numpy()
+            x = torch.as_tensor(np.array(split["x"]))
+            v_s = self.potential(x, n_systems).double().numpy()
         physics = physics_of_split(split)
         physics["density_floor"] = max(physics["density_floor"], self.tail_density)
         x, density, v_ext = split["x"], split["density"], split["v_ext"]

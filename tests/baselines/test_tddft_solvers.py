@@ -1,10 +1,11 @@
-"""Reference and coarse TDKS baselines on a small test split."""
+"""Reference and coarse TDKS baselines on the inputs of a small test split."""
 
 import numpy as np
 import pytest
 
 from baselines.tddft.simulate import simulate_system
 from baselines.tddft.solvers import CoarsePropagator, ReferencePropagator, physics_of_split
+from tasks.splits import InputsView
 
 PARAMS = np.array([[1.3, 0.9, 2.0], [1.0, 1.1, 0.0]])
 
@@ -15,14 +16,10 @@ def serial(monkeypatch):
     monkeypatch.setenv("EXACTBENCH_WORKERS", "1")
 
 
-def _split(nx: int = 97) -> dict[str, np.ndarray]:
-    """A split whose reference density is NaN: the baselines must not read it."""
-    return {
-        "params": PARAMS,
-        "x": np.linspace(-12.0, 12.0, nx),
-        "t": 0.2 * np.arange(6),
-        "density": np.full((len(PARAMS), 6, nx), np.nan),
-    }
+def _split(nx: int = 97) -> InputsView:
+    """The inputs a baseline gets: no frame, and the reference ``density`` hidden."""
+    inputs = {"params": PARAMS, "x": np.linspace(-12.0, 12.0, nx), "t": 0.2 * np.arange(6)}
+    return InputsView("tddft", inputs, hidden={"density"})
 
 
 def test_reference_reproduces_the_data_generator(small_tddft: dict) -> None:

@@ -15,7 +15,8 @@ def _job(root, num, overrides, mse, step):
     (job / ".hydra").mkdir(parents=True)
     (job / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
     fields = {
-        "task": "qho", "method": "qho_pinn", "kind": "model", "experiment": "study", "split": "test",
+        "task": "qho", "method": "qho_pinn", "kind": "model", "experiment": "study",
+        "split": "test",
         "seed": 0, "metrics": {"density_mse": mse}, "timings": {"train_step_mean": step},
         "config": {"task": {"name": "qho"}}, "split_id": "0" * 64,
         "git": {"commit": None, "dirty": None}, "packages": {}, "hardware": {}, "wandb": None,

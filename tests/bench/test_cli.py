@@ -144,7 +144,9 @@ def test_data_commands_build_verify_export_and_import(tmp_path):
     checked = exactbench("data", "verify", "--workers", "1", "--threads", "1", *smoke,
                          cwd=tmp_path / "a")  # fmt: skip
     assert checked.returncode == 0 and "| references | u |" in checked.stdout
-    out = exactbench("data", "export", "--out", str(tmp_path / "shared"), *smoke, cwd=tmp_path / "a")
+    out = exactbench(
+        "data", "export", "--out", str(tmp_path / "shared"), *smoke, cwd=tmp_path / "a"
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     (shared,) = (tmp_path / "shared").glob("qho-qho_base-*.npz")
     (tmp_path / "b").mkdir()

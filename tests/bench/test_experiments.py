@@ -61,10 +61,10 @@ def test_task_composes_alone_with_its_defaults(task):
 
 def test_a_model_or_baseline_of_another_task_is_refused_with_the_valid_names(composed):
     cfg, run_dir = composed(["task=cft", "model=qho_pinn", "debug=smoke"])
-    with pytest.raises(SystemExit, match="does not belong to task 'cft'; its models: cft_eql"):
+    with pytest.raises(SystemExit, match=r"does not belong to task 'cft'; its models: cft_eql"):
         run_training(cfg, run_dir)
     cfg, run_dir = composed(["task=cft", "baseline=qho_exact", "debug=smoke"])
-    with pytest.raises(SystemExit, match="its baselines: .*cft_rational"):
+    with pytest.raises(SystemExit, match=r"its baselines: .*cft_rational"):
         run_baseline(cfg, run_dir)
 
 

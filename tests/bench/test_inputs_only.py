@@ -61,4 +61,5 @@ def test_poisoned_references_leave_predictions_unchanged(task, group, name, comp
     clean, again = captured
     assert set(again) == set(clean)
     for key in clean:
-        np.testing.assert_array_equal(again[key], clean[key], err_msg=f"{name}: {key}")
+        if not key.endswith("seconds"):  # wall times a predictor reports are measurements
+            np.testing.assert_array_equal(again[key], clean[key], err_msg=f"{name}: {key}")

@@ -56,7 +56,9 @@ def evaluate(predictions: Mapping[str, np.ndarray], split: Mapping[str, np.ndarr
     """MSE and largest error of the predicted u."""
     u = np.asarray(predictions["u"], float)
     if u.shape != split["u"].shape:
-        raise ValueError(f"predictions['u'] has shape {u.shape}, the split needs {split['u'].shape}")
+        raise ValueError(
+            f"predictions['u'] has shape {u.shape}, the split needs {split['u'].shape}"
+        )
     error = u - split["u"]
     return {"u_mse": float(np.mean(error**2)), "u_max_abs": float(np.abs(error).max())}
 
@@ -106,4 +108,5 @@ class ExactSolution:
     """The exact series (the reference itself: shown on the board, never ranked)."""
 
     def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {"u": exact(inputs["coefficients"], inputs["x"], inputs["t"], float(inputs["kappa"]))}
+        kappa = float(inputs["kappa"])
+        return {"u": exact(inputs["coefficients"], inputs["x"], inputs["t"], kappa)}

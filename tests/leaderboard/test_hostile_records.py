@@ -74,7 +74,8 @@ class FileAudit:
         sys.addaudithook(self.hook)
 
     def hook(self, event: str, args: tuple) -> None:
-        if self.active and event in ("open", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"):
+        watched = ("open", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile")
+        if self.active and event in watched:
             path = args[0]
             if isinstance(path, (str, Path)) and not str(path).endswith((".py", ".pyc")):
                 self.paths.append(Path(path).resolve())
@@ -150,9 +151,7 @@ def test_a_method_must_be_of_its_declared_kind(valid_run, board, tmp_path):
     refused_quietly(forged(valid_run, tmp_path / "b", method="qho_exact"), board, "unknown method")
 
 
-def test_a_broken_predictions_file_is_a_rejection_not_a_traceback(
-    heat, valid_run, board, tmp_path
-):
+def test_a_broken_predictions_file_is_a_rejection_not_a_traceback(heat, valid_run, board, tmp_path):
     target = tmp_path / "broken"
     fields = load_record(valid_run).model_dump(exclude={"content_hash", "predictions_sha256"})
     own = (CONF_DIR, heat.conf_dir, tmp_path / "data")

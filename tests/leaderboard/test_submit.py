@@ -25,7 +25,9 @@ def board(tmp_path):
 def baseline_run(tmp_path):
     def run(*overrides, name="run"):
         run_dir = tmp_path / name
-        cfg = compose_run(["experiment=qho_base", "logger=none", "plots=false", *overrides], run_dir)
+        cfg = compose_run(
+            ["experiment=qho_base", "logger=none", "plots=false", *overrides], run_dir
+        )
         run_baseline(cfg, run_dir)
         return run_dir
 
@@ -74,7 +76,7 @@ def test_tampered_record_is_rejected(board, baseline_run):
 
 def test_a_run_on_another_split_is_rejected_with_what_to_do(board, baseline_run):
     run_dir = baseline_run("baseline=qho_exact", "task.test.nt=11")
-    with pytest.raises(SubmissionError, match="has not admitted.*exactbench data import"):
+    with pytest.raises(SubmissionError, match=r"has not admitted.*exactbench data import"):
         submit(run_dir, board, "eve")
 
 

@@ -56,9 +56,9 @@ def arrays(scale=1.0, seconds=1.0):
 
 
 def test_incomplete_specs_fail_with_the_task_name(tmp_path):
-    with pytest.raises(SpecError, match="'toy'.*needs a direction"):
+    with pytest.raises(SpecError, match=r"'toy'.*needs a direction"):
         toy_spec(tmp_path, metrics={"mae": Metric("m", "Ha", "smaller")})
-    with pytest.raises(SpecError, match="'toy'.*'x' is listed in both inputs and references"):
+    with pytest.raises(SpecError, match=r"'toy'.*'x' is listed in both inputs and references"):
         toy_spec(tmp_path, references={"x": Array("grid")})
     with pytest.raises(SpecError, match="primary metric"):
         toy_spec(tmp_path, primary_metric="rmse")

@@ -7,15 +7,9 @@ import pytest
 
 from baselines.ks_inversion.systems import equivalence_classes, parameter_grid
 from bench.train import run_training
+from leaderboard.configs import make_datamodule
 from tasks.ks_inversion.data import split_indices
 from tasks.ks_inversion.evaluator import evaluate
-
-TINY = [
-    "task.physics.nx=41",
-    "task.systems={Z1: [1.0, 2.0, 2], Z2: [0.5, 1.0, 2], d: [0, 4, 2]}",
-    "task.split={mode: random, train: 4, val: 2, test: 2, seed: 0}",
-    "logger=none",
-]
 
 
 def test_no_test_system_is_a_relabelled_training_system():
@@ -31,10 +25,8 @@ def test_no_test_system_is_a_relabelled_training_system():
 
 
 def test_exact_potential_scores_zero_and_a_shift_scores_the_shift(composed):
-    from hydra.utils import instantiate
-
-    cfg, _ = composed(["experiment=ks_quick", *TINY])
-    split = instantiate(cfg.task.datamodule, _convert_="all").test_split().arrays
+    cfg, _ = composed(["experiment=ks_quick", "debug=smoke"])
+    split = make_datamodule(cfg, cache_dir=None).test_split().scoring
     exact = evaluate({"v_xc": split["v_xc"]}, split)
     assert exact["v_xc_mae"] == 0.0 and exact["density_l1"] < 1e-8
     shifted = evaluate({"v_xc": split["v_xc"] + 0.01}, split)
@@ -48,8 +40,7 @@ def test_exact_potential_scores_zero_and_a_shift_scores_the_shift(composed):
 
 @pytest.mark.parametrize("model", ["ks_fno", "ks_pinn"])
 def test_models_train_and_predict_every_test_system(model, composed):
-    cfg, run_dir = composed(["experiment=ks_quick", f"model={model}", *TINY, "plots=false"])
-    cfg.model.optim.total_steps = 30
+    cfg, run_dir = composed(["experiment=ks_quick", f"model={model}", "debug=smoke"])
     record = run_training(cfg, run_dir)
     assert record.metrics["systems_scored"] == 2
     assert np.isfinite(record.metrics["v_xc_mae"])
@@ -57,7 +48,7 @@ def test_models_train_and_predict_every_test_system(model, composed):
 
 def test_pinn_recovers_the_exact_potential_of_each_test_system(composed):
     """Per-system PINN with its default optimisation, scored against the exact inversion."""
-    overrides = [*TINY, "task.physics.nx=301", "plots=false"]  # Molecule (301)'s grid
+    overrides = ["debug=smoke", "trainer.fast_dev_run=false", "task.physics.nx=301"]
     cfg, run_dir = composed(["experiment=ks_molecule_301", "model=ks_pinn", *overrides])
     record = run_training(cfg, run_dir)
     assert record.metrics["systems_scored"] == 2

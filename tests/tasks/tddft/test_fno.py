@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from tasks.splits import InputsView
 from tasks.tddft.data import WindowDataset
 from tasks.tddft.evaluator import evaluate
 from tasks.tddft.fno import AutoregressiveFNO
@@ -24,6 +25,17 @@ def moving_gaussians(n_movies: int, n_frames: int, nx: int, seed: int = 0) -> np
     v = rng.uniform(-1, 1, n_movies)[:, None, None]
     centre = x0 + v * t[None, :, None]
     return 2 * np.exp(-((x - centre) ** 2)) / np.sqrt(np.pi)
+
+
+def inputs_of(movies: np.ndarray, score_from: int, rollout_start: int = 0) -> InputsView:
+    """What a predictor gets of a split of ``movies``: the frames before ``score_from``."""
+    inputs = {
+        "t": 0.2 * np.arange(movies.shape[1]),
+        "observed_density": movies[:, :score_from],
+        "rollout_start": np.array(rollout_start),
+        "score_from": np.array(score_from),
+    }
+    return InputsView("tddft", inputs, hidden={"density"})
 
 
 def model(
@@ -62,11 +74,19 @@ def test_loss_adds_the_particle_number_penalty():
     assert loss.item() == pytest.approx(parts["mse"].item() + 0.5 * parts["norm"].item(), rel=1e-5)
 
 
-def test_prediction_refuses_to_score_frames_it_was_given():
-    movies = moving_gaussians(2, 8, 64)
-    split = {"density": movies, "rollout_start": np.array(2), "score_from": np.array(4)}
+def test_prediction_refuses_a_rollout_reading_scored_frames():
+    inputs = inputs_of(moving_gaussians(2, 8, 64), score_from=4, rollout_start=2)
     with pytest.raises(ValueError, match=r"raise task\.score_from to at least 5"):
-        model().predict_split(split)
+        model().predict_split(inputs)
+
+
+def test_prediction_keeps_the_observed_frames_and_fills_the_rest():
+    movies = moving_gaussians(3, 9, 64)
+    predicted = model().predict_split(inputs_of(movies, score_from=5, rollout_start=1))
+    assert predicted["density"].shape == movies.shape
+    np.testing.assert_allclose(predicted["density"][:, :4], movies[:, :4], rtol=1e-6)
+    assert np.all(np.isfinite(predicted["density"]))
+    assert int(predicted["propagated_frames"]) == 5
 
 
 def test_training_learns_a_drift_better_than_standing_still():
@@ -82,11 +102,8 @@ def test_training_learns_a_drift_better_than_standing_still():
         enable_progress_bar=False, enable_model_summary=False,
     )  # fmt: skip
     trainer.fit(net, train_dataloaders=loader)
-    split = {
-        "x": np.linspace(*BOX, 64), "density": test,
-        "rollout_start": np.array(0), "score_from": np.array(3),
-    }  # fmt: skip
-    learned = evaluate(net.eval().predict_split(split), split)["density_mae"]
+    split = {"x": np.linspace(*BOX, 64), "density": test, "score_from": np.array(3)}
+    learned = evaluate(net.eval().predict_split(inputs_of(test, 3)), split)["density_mae"]
     persistence = test.copy()
     persistence[:, 3:] = test[:, 2:3]
     standing = evaluate({"density": persistence}, split)["density_mae"]
