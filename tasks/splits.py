@@ -22,6 +22,7 @@ and ``numpy.lib.format`` do the storage.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -220,7 +221,7 @@ def write_split(split: Split, path: Path) -> Path:
     if path.exists():
         raise SplitError(f"{path} exists already; nothing was overwritten")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # concurrent builders never mix
     parts = {"inputs": split.inputs, "references": split.references}
     parts["provenance"] = split.provenance
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
@@ -389,8 +390,11 @@ def admitted(directory: Path) -> list[dict[str, Any]]:
 
 
 def _admit(directory: Path, entry: Mapping[str, Any]) -> None:
-    entries = [*admitted(directory), dict(entry)]
-    tmp = Path(directory) / (ADMITTED + ".tmp")
+    entries = admitted(directory)
+    if any(e["split_id"] == entry["split_id"] for e in entries):
+        return  # a concurrent builder admitted the same split first
+    entries.append(dict(entry))
+    tmp = Path(directory) / f"{ADMITTED}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(entries, indent=1) + "\n")
     tmp.replace(Path(directory) / ADMITTED)
 
@@ -430,7 +434,8 @@ def store(split: Split, data_dir: Path, how: str, **notes: Any) -> Path:
     if any(e["split_id"] == split.split_id for e in admitted(directory)):
         return path
     if not path.exists():
-        write_split(split, path)
+        with contextlib.suppress(SplitError):  # written meanwhile by a concurrent builder
+            write_split(split, path)
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     _admit(directory, {"split_id": split.split_id, "how": how, "utc": stamp, **notes})
     return path

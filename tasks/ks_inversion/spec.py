@@ -102,6 +102,7 @@ SPEC = TaskSpec(
     baselines=("ks_analytic", "ks_idea"),
     default_model="ks_fno",
     default_baseline="ks_analytic",
+    exact_methods=("ks_analytic",),
     evaluator=CodeRef("tasks.ks_inversion.evaluator:evaluate"),
     datamodule=CodeRef("tasks.ks_inversion.data:KSDataModule"),
     plotter=CodeRef("tasks.ks_inversion.plots:plot_predictions"),

@@ -79,6 +79,7 @@ SPEC = TaskSpec(
     baselines=("mft_formula", "mft_solver", "mft_symbolic"),
     default_model="mft_mft_form",
     default_baseline="mft_formula",
+    exact_methods=("mft_formula",),
     evaluator=CodeRef("tasks.mft.evaluator:evaluate"),
     datamodule=CodeRef("tasks.mft.data:MFTDataModule"),
     plotter=CodeRef("tasks.mft.plots:plot_predictions"),

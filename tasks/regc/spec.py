@@ -86,6 +86,7 @@ SPEC = TaskSpec(
     baselines=("regc_exact", "regc_mbar"),
     default_model="regc_grand_potential",
     default_baseline="regc_mbar",
+    exact_methods=("regc_exact",),
     evaluator=CodeRef("tasks.regc.evaluator:evaluate"),
     datamodule=CodeRef("tasks.regc.data:RegcDataModule"),
     plotter=CodeRef("tasks.regc.plots:plot_predictions"),
