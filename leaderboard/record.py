@@ -17,7 +17,10 @@ import hashlib
 import json
 import math
 import os
+import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +33,14 @@ RECORD_FILE = "result.json"
 PREDICTIONS_FILE = "predictions.npz"
 MAX_RECORD_BYTES = 8 << 20
 VERSION_FIELDS = {1: "data_checksum", 2: "split_id"}  # the field only that version has
+MEMBER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.npy")
+MAX_RATIO = 200  # largest uncompressed/compressed size of one archive member
+MAX_DEPTH = 32  # deepest nesting of JSON objects in a record
+REQUIRED_TIMINGS = ("train", "inference_total", "inference_per_sample")
+HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
 
 
 class RecordError(ValueError):
@@ -141,6 +152,14 @@ def _finite_or_nan(metrics: Mapping[str, Any]) -> dict[str, float]:
     return {key: float(value) if value is not None else math.nan for key, value in metrics.items()}
 
 
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
 def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
     """Read and verify a run directory's record.
 
@@ -154,9 +173,12 @@ def load_record(run_dir: Path, check_predictions: bool = True) -> RunRecord:
     if path.stat().st_size > MAX_RECORD_BYTES:
         raise RecordError(f"{path} is larger than {MAX_RECORD_BYTES} bytes")
     try:
-        raw = json.loads(path.read_text())
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+        too_deep = _depth(raw) > MAX_DEPTH
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise RecordError(f"{path} is not valid JSON ({error}); re-run the experiment") from error
+    if too_deep:
+        raise RecordError(f"{path} nests deeper than {MAX_DEPTH} levels")
     try:
         record = RunRecord.model_validate(raw)
     except ValidationError as error:
@@ -184,28 +206,95 @@ def max_predictions_bytes() -> int:
     return int(os.environ.get("EXACTBENCH_MAX_PREDICTIONS_BYTES", 2 << 30))
 
 
-def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
-    """The arrays of a run directory's ``predictions.npz``, sizes checked before reading.
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    """A member is a regular ``NAME.npy`` file at the top level, compressed at most ``MAX_RATIO``."""
+    name = info.filename
+    if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or not MEMBER.fullmatch(name):
+        raise RecordError(
+            f"{path}: member {name[:80]!r} is not a plain top-level NAME.npy file (no links, "
+            "directories, absolute or '..' paths); save predictions with numpy.savez"
+        )
+    if info.file_size > MAX_RATIO * max(info.compress_size, 1) + (1 << 20):
+        raise RecordError(
+            f"{path}: member {name!r} expands {info.file_size} bytes from {info.compress_size} "
+            f"(over {MAX_RATIO}:1, a decompression bomb); save predictions with numpy.savez"
+        )
 
-    Raises :class:`RecordError` for an archive that is not plain ``.npy`` members, unpacks to
-    more than :func:`max_predictions_bytes`, or holds object arrays.
+
+def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One array, its npy header (dtype, shape) checked against the member's size first."""
+    with archive.open(info) as handle:
+        try:
+            version = np.lib.format.read_magic(handle)
+            read_header = HEADER_READERS[version]
+            shape, _, dtype = read_header(handle)
+        except (ValueError, SyntaxError, TypeError, KeyError) as error:
+            raise RecordError(f"{path}: {info.filename} is not a .npy array ({error})") from error
+        if dtype.hasobject:
+            raise RecordError(f"{path}: {info.filename} holds objects; save numeric arrays")
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > info.file_size:
+            raise RecordError(
+                f"{path}: {info.filename} declares shape {shape} ({declared} bytes) but holds "
+                f"{info.file_size} bytes"
+            )
+        handle.seek(0)
+        try:
+            array = np.lib.format.read_array(handle, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as error:
+            raise RecordError(f"{path}: {info.filename} unreadable ({error})") from error
+    if array.dtype.kind in "fc" and not np.isfinite(array).all():
+        bad = int(array.size - np.isfinite(array).sum())
+        raise RecordError(
+            f"{path}: array {info.filename[:-4]!r} holds {bad} NaN or infinite values; "
+            "predictions must be finite"
+        )
+    return array
+
+
+def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
+    """The arrays of a run directory's ``predictions.npz``, everything checked before reading.
+
+    Raises :class:`RecordError` for a file that is not a zip of plain top-level ``NAME.npy``
+    members (no links, directories or paths), a member compressed more than ``MAX_RATIO``:1, an
+    archive unpacking to more than :func:`max_predictions_bytes`, an npy header whose declared
+    shape exceeds its member, object arrays, or NaN/infinite values (predictions are finite).
     """
     path = Path(run_dir) / PREDICTIONS_FILE
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (OSError, zipfile.BadZipFile) as error:
-        raise RecordError(f"{path} is not an npz archive ({error})") from error
-    if any(not info.filename.endswith(".npy") for info in infos):
-        raise RecordError(f"{path} holds members other than .npy arrays")
-    total = sum(info.file_size for info in infos)
-    if total > max_predictions_bytes():
-        raise RecordError(
-            f"{path} unpacks to {total} bytes, over the limit {max_predictions_bytes()} "
-            "(EXACTBENCH_MAX_PREDICTIONS_BYTES)"
-        )
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as error:
-        raise RecordError(f"{path}: unreadable predictions ({error})") from error
+            names = [info.filename for info in infos]
+            if len(set(names)) != len(names) or not names:
+                raise RecordError(f"{path}: empty, or a member name appears twice")
+            total = sum(info.file_size for info in infos)
+            if total > max_predictions_bytes():
+                raise RecordError(
+                    f"{path} unpacks to {total} bytes, over the limit {max_predictions_bytes()} "
+                    "(EXACTBENCH_MAX_PREDICTIONS_BYTES)"
+                )
+            for info in infos:
+                _check_member(path, info)
+            return {info.filename[:-4]: _read_member(path, archive, info) for info in infos}
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
+        raise RecordError(f"{path} is not a readable npz archive ({error})") from error
+
+
+def predictions_digest(predictions: Mapping[str, np.ndarray]) -> str:
+    """SHA-256 of the arrays' names, dtypes, shapes and bytes (not of the file's zip framing)."""
+    digest = hashlib.sha256()
+    for key in sorted(predictions):
+        array = np.ascontiguousarray(predictions[key])
+        digest.update(f"{key}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def check_timings(record: RunRecord) -> None:
+    """Timings must hold ``REQUIRED_TIMINGS`` and be finite and non-negative seconds."""
+    missing = [key for key in REQUIRED_TIMINGS if key not in record.timings]
+    if missing:
+        raise RecordError(f"timings lack {missing}; write records with `exactbench train`")
+    bad = {k: v for k, v in record.timings.items() if not (math.isfinite(v) and v >= 0)}
+    if bad:
+        raise RecordError(f"timings must be finite and >= 0 seconds; got {bad}")

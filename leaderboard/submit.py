@@ -13,12 +13,23 @@ stored metrics are the re-scored ones, never the submitted. Every failure is a
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from leaderboard.configs import compose, experiment_names, make_datamodule
-from leaderboard.record import RecordError, RunRecord, load_predictions, load_record
-from leaderboard.store import Board, DuplicateSubmission
+from leaderboard.record import (
+    PREDICTIONS_FILE,
+    RecordError,
+    RunRecord,
+    check_timings,
+    load_predictions,
+    load_record,
+    predictions_digest,
+)
+from leaderboard.store import Board, BoardError, DuplicateSubmission
 from tasks.spec import TaskSpec, get_task
 from tasks.splits import SPLIT_ID, Split, SplitError, admitted_ids, config_key, stored_split
 
@@ -120,8 +131,35 @@ def _matching_v1(split: Split, record: RunRecord) -> Split:
     return split
 
 
-def rescore(run_dir: Path, record: RunRecord) -> tuple[TaskSpec, str, str, dict[str, float]]:
-    """``(spec, method, kind, metrics)`` of the saved predictions on the board's split.
+@dataclass(frozen=True)
+class Scored:
+    """A record re-scored on the board's split: what the board stores."""
+
+    spec: TaskSpec
+    method: str
+    kind: str
+    metrics: dict[str, float]
+    predictions_hash: str
+
+
+def check_metrics(spec: TaskSpec, metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The evaluator's metrics as floats; every declared metric present and not NaN.
+
+    The rule for non-finite values: a declared (rankable) metric may be ±infinity (a limit, e.g.
+    the log10 error of an exact answer) but never NaN; undeclared per-slice metrics may be NaN.
+    """
+    values = {str(key): float(value) for key, value in metrics.items()}
+    missing = sorted(set(spec.metrics) - set(values))
+    if missing:
+        raise SubmissionError(f"the evaluator of {spec.name!r} returned no {missing}")
+    nan = sorted(key for key in spec.metrics if math.isnan(values[key]))
+    if nan:
+        raise SubmissionError(f"predictions score NaN in {nan}; they cannot be ranked")
+    return values
+
+
+def rescore(run_dir: Path, record: RunRecord) -> Scored:
+    """The saved predictions scored on the board's split.
 
     Every name is checked before the board's configs or store are read.
     """
@@ -138,27 +176,43 @@ def rescore(run_dir: Path, record: RunRecord) -> tuple[TaskSpec, str, str, dict[
         raise SubmissionError(
             f"unknown experiment {record.experiment!r}; experiments: default, {', '.join(listed)}"
         )
+    try:
+        check_timings(record)
+        predictions = load_predictions(run_dir)
+    except RecordError as error:
+        raise SubmissionError(str(error)) from error
     cfg = official_config(spec, record.experiment)
     try:
         split = official_split(cfg, spec, record)
-        predictions = load_predictions(run_dir)
-    except (SplitError, RecordError) as error:
+    except SplitError as error:
         raise SubmissionError(str(error)) from error
     try:
         metrics = spec.load_evaluator()(predictions, split.scoring)
     except Exception as error:  # a hostile file may break the evaluator in any way
         raise SubmissionError(f"predictions cannot be scored: {error}") from error
-    return spec, method, kind, metrics
+    metrics = check_metrics(spec, metrics)
+    return Scored(spec, method, kind, metrics, predictions_digest(predictions))
 
 
 def submit(run_dir: Path, board: Board, author: str) -> int:
-    """Validate, re-score and store one run directory; returns the new entry's id."""
+    """Validate, re-score and store one run directory; returns the new entry's id.
+
+    Every failure, including the board's database, is a :class:`SubmissionError`.
+    """
     try:
         record = load_record(run_dir)
     except RecordError as error:
         raise SubmissionError(str(error)) from error
-    _, method, kind, metrics = rescore(Path(run_dir), record)
+    scored = rescore(Path(run_dir), record)
     try:
-        return board.add(record, method=method, kind=kind, metrics=metrics, author=author)
-    except DuplicateSubmission as error:
+        return board.add(
+            record,
+            method=scored.method,
+            kind=scored.kind,
+            metrics=scored.metrics,
+            author=author,
+            predictions_hash=scored.predictions_hash,
+            predictions=(Path(run_dir) / PREDICTIONS_FILE).read_bytes(),
+        )
+    except (DuplicateSubmission, BoardError) as error:
         raise SubmissionError(str(error)) from error

@@ -105,5 +105,5 @@ def test_oversized_or_foreign_predictions_are_refused(run_dir, monkeypatch):
 
     with zipfile.ZipFile(run_dir / "predictions.npz", "a") as archive:
         archive.writestr("payload.pkl", b"not an array")
-    with pytest.raises(RecordError, match=r"other than \.npy"):
+    with pytest.raises(RecordError, match=r"not a plain top-level NAME\.npy"):
         load_predictions(run_dir)

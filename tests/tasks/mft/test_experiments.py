@@ -47,4 +47,4 @@ def test_baseline_runs(baseline, composed):
     cfg, run_dir = composed(["experiment=mft_quick", f"baseline={baseline}", "debug=smoke"])
     record = run_baseline(cfg, run_dir)
     assert record.metrics["corr_rel_rmse"] <= TOLERANCE[baseline]
-    assert record.kind == "baseline" and record.method == baseline
+    assert record.kind == SPEC.kind_of(baseline) and record.method == baseline
