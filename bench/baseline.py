@@ -7,26 +7,27 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from bench.config import hydra_command, instantiate_method
+from bench.config import hydra_command, instantiate_method, method_of
 from leaderboard.configs import make_datamodule
 from leaderboard.record import RunRecord
 
 
 def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
     """Predict the test split's inputs with ``cfg.baseline``; score, plot, log, seal the record."""
-    from bench.loggers import close, make_logger
+    from bench.loggers import start_logger
     from bench.records import predict_and_record
 
-    method, kind, solver = instantiate_method(cfg, "baseline")
-    split = make_datamodule(cfg).test_split()
-    logger = make_logger(cfg, method, "baseline")
+    method, kind = method_of(cfg, "baseline")
+    pending = start_logger(cfg, method, kind)
     try:
+        _, _, solver = instantiate_method(cfg, "baseline")
+        split = make_datamodule(cfg).test_split()
         return predict_and_record(
             cfg, run_dir, method=method, kind=kind, predict=solver.predict, split=split,
-            logger=logger, timings={"train": 0.0},
+            logger=pending.get(), timings={"train": 0.0},
         )  # fmt: skip
     finally:
-        close(logger)
+        pending.close()
 
 
 cli = hydra_command(run_baseline, "baseline")

@@ -13,15 +13,12 @@ from leaderboard.configs import CONF_DIR, compose, register_resolvers, search_pa
 from tasks.spec import get_task
 
 
-def instantiate_method(cfg: DictConfig, group: str) -> tuple[str, str, Any]:
-    """``(name, kind, object)`` of the ``model`` or ``baseline`` node, checked against the spec.
+def method_of(cfg: DictConfig, group: str) -> tuple[str, str]:
+    """``(name, kind)`` of the ``model`` or ``baseline`` node, checked against the task's spec.
 
     The node's ``name`` must be one of the task's models (baselines); otherwise the run stops
-    with the valid names. Nested dicts and lists reach the object as plain Python containers
-    (checkpoint-safe).
+    with the valid names, before anything of the node is resolved or imported.
     """
-    from hydra.utils import instantiate
-
     spec = get_task(cfg.task.name)
     valid, default = (
         (spec.models, spec.default_model)
@@ -34,15 +31,26 @@ def instantiate_method(cfg: DictConfig, group: str) -> tuple[str, str, Any]:
             f"no {group} selected: add {group}=<name>; task {spec.name!r} has "
             f"{', '.join(valid)} (e.g. {group}={default})"
         )
-    name = node.get("name")  # checked before anything of the node is resolved
+    name = node.get("name")
     if name not in valid:
         raise SystemExit(
             f"{group} {name!r} does not belong to task {spec.name!r}; its {group}s: "
             f"{', '.join(valid)}"
         )
-    params = OmegaConf.to_container(node, resolve=True)
+    return name, spec.kind_of(name)
+
+
+def instantiate_method(cfg: DictConfig, group: str) -> tuple[str, str, Any]:
+    """``(name, kind, object)`` of the checked ``model`` or ``baseline`` node.
+
+    Nested dicts and lists reach the object as plain Python containers (checkpoint-safe).
+    """
+    from hydra.utils import instantiate
+
+    name, kind = method_of(cfg, group)
+    params = OmegaConf.to_container(cfg[group], resolve=True)
     params.pop("name")
-    return name, spec.kind_of(name), instantiate(params, _convert_="all")
+    return name, kind, instantiate(params, _convert_="all")
 
 
 def compose_run(overrides: Sequence[str], run_dir: Path) -> DictConfig:

@@ -10,7 +10,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from bench.config import hydra_command, instantiate_method
+from bench.config import hydra_command, instantiate_method, method_of
 from bench.records import predict_and_record, timed
 from leaderboard.configs import make_datamodule
 from leaderboard.record import RunRecord
@@ -36,33 +36,42 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
 
     ``extra_callbacks`` are added to the configured Lightning callbacks (e.g. sweep pruning).
     """
+    from bench.loggers import start_logger
+
+    method, kind = method_of(cfg, "model")
+    pending = start_logger(cfg, method, kind)  # W&B starts while torch and Lightning import
+    try:
+        return _train(cfg, run_dir, pending, extra_callbacks)
+    finally:
+        pending.close()
+
+
+def _train(
+    cfg: DictConfig, run_dir: Path, pending: Any, extra_callbacks: Sequence[Any]
+) -> RunRecord:
     import lightning as L
     from hydra.utils import instantiate
 
     from bench.callbacks import StepTimer
-    from bench.loggers import close, make_logger
 
     quiet_lightning()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
-    method, kind, model = instantiate_method(cfg, "model")
+    _, kind, model = instantiate_method(cfg, "model")
     datamodule = make_datamodule(cfg)
     split = datamodule.test_split()
-    logger = make_logger(cfg, method, kind)
+    logger = pending.get()
     timer = StepTimer()
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     callbacks += [timer, *extra_callbacks]
     trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=callbacks)
-    try:
-        _, train_seconds = timed(
-            lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
-        )
-        model.eval()
-        return predict_and_record(
-            cfg, run_dir, method=method, kind=kind, predict=model.predict_split, split=split,
-            logger=logger, timings={"train": train_seconds, **timer.timings()},
-        )  # fmt: skip
-    finally:
-        close(logger)
+    _, train_seconds = timed(
+        lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+    )
+    model.eval()
+    return predict_and_record(
+        cfg, run_dir, method=cfg.model.name, kind=kind, predict=model.predict_split, split=split,
+        logger=logger, timings={"train": train_seconds, **timer.timings()},
+    )  # fmt: skip
 
 
 cli = hydra_command(run_training, "train")
