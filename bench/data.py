@@ -20,7 +20,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from leaderboard.configs import compose, make_datamodule
+from leaderboard.configs import compose, make_datamodule, remember_split, split_key
 from tasks.spec import get_task
 from tasks.splits import (
     Deviation,
@@ -28,7 +28,6 @@ from tasks.splits import (
     SplitError,
     admitted,
     compare,
-    config_key,
     deviation_table,
     import_split,
     stored_split,
@@ -56,12 +55,14 @@ def build_resources(workers: int | None, threads: int | None) -> Iterator[None]:
 def build(cfg: DictConfig, workers: int | None = None, threads: int | None = None) -> Split:
     """The admitted split of ``cfg`` (built and admitted if the store has none)."""
     with build_resources(workers, threads):
-        return make_datamodule(cfg).test_split()
+        split = make_datamodule(cfg).test_split()
+    remember_split(cfg, split.manifest["config_key"])
+    return split
 
 
 def current(cfg: DictConfig) -> Split:
     """The admitted split of ``cfg``; a clear error when the store has none."""
-    key = config_key(make_datamodule(cfg).generator_config())
+    key = split_key(cfg)
     split = stored_split(Path(cfg.paths.data_dir), cfg.task.name, key)
     if split is None:
         raise SplitError(

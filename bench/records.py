@@ -108,7 +108,9 @@ def predict_and_record(
     the predictions say how many frames each sample propagated (``propagated_frames``).
     """
     from bench.loggers import log_results, wandb_info
+    from leaderboard.configs import remember_split
 
+    remember_split(cfg, split.manifest["config_key"])  # later lookups need no data module
     predictions, seconds = timed(predict, split.inputs)
     metrics = score(cfg, predictions, split)
     per_sample = seconds / split.n_samples(get_task(cfg.task.name))

@@ -77,3 +77,73 @@ def make_datamodule(cfg: DictConfig, **changes):
     from tasks.spec import get_task
 
     return get_task(cfg.task.name).datamodule.load()(**{**datamodule_params(cfg), **changes})
+
+
+def _index(cfg: DictConfig) -> tuple[Path | None, str]:
+    """The split index file of the config's task and the hash of its data-module arguments.
+
+    The index maps those arguments to the config key of the split they build, so that a split
+    already in the store is found without importing the data module (torch, Lightning).
+    """
+    import hashlib
+    import json
+
+    params = datamodule_params(cfg)
+    text = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    if not params.get("cache_dir"):
+        return None, digest
+    return Path(params["cache_dir"]) / "splits" / str(cfg.task.name) / "index.json", digest
+
+
+def remember_split(cfg: DictConfig, key: str) -> None:
+    """Note in the index that ``cfg``'s data module builds the split with config key ``key``."""
+    import json
+    import os
+
+    path, digest = _index(cfg)
+    if path is None:
+        return
+    try:
+        index = json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        index = {}  # a damaged index only costs a data-module import
+    if index.get(digest) != key:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({**index, digest: key}, indent=1))
+        tmp.replace(path)
+
+
+def split_key(cfg: DictConfig) -> str:
+    """The config key of ``cfg``'s test split: from the index, else from its data module."""
+    import json
+
+    from tasks.splits import config_key
+
+    path, digest = _index(cfg)
+    if path is not None and path.is_file():
+        try:
+            key = json.loads(path.read_text()).get(digest)
+        except ValueError:
+            key = None
+        if key:
+            return key
+    key = config_key(make_datamodule(cfg).generator_config())
+    remember_split(cfg, key)
+    return key
+
+
+def test_split(cfg: DictConfig):
+    """``cfg``'s test split: the stored one when the index knows it (no torch import), else
+    built or loaded through the task's data module."""
+    from tasks.splits import stored_split
+
+    data_dir = datamodule_params(cfg).get("cache_dir")
+    if data_dir:
+        split = stored_split(Path(data_dir), str(cfg.task.name), split_key(cfg))
+        if split is not None:
+            return split
+    split = make_datamodule(cfg).test_split()
+    remember_split(cfg, split.manifest["config_key"])
+    return split

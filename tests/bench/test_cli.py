@@ -196,3 +196,19 @@ def test_showing_the_board_imports_no_torch(tmp_path):
                             text=True, timeout=120, check=False, env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert "the board is empty" in result.stdout
+
+
+def test_a_report_of_a_stored_split_imports_no_torch(tmp_path):
+    """Once a split is built, reading it back (here: mft's formula report) needs no torch."""
+    smoke = ["experiment=mft_quick", "debug=smoke"]
+    assert exactbench("data", "build", *smoke, cwd=tmp_path).returncode == 0
+    code = (
+        "import sys; from bench.cli import main\n"
+        f"main(['report', *{smoke!r}, 'hydra.run.dir={tmp_path / 'report'}'])\n"
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    env = os.environ | {"EXACTBENCH_ROOT": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, check=False, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "report").is_dir()
