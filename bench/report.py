@@ -15,7 +15,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from bench.config import hydra_command
-from leaderboard.configs import test_split
+from leaderboard.configs import split_of
 from tasks.spec import get_task, task_names
 
 
@@ -31,7 +31,7 @@ def run_report(cfg: DictConfig, run_dir: Path) -> list[Path]:
     params = OmegaConf.to_container(cfg.task.get("report") or {}, resolve=True)
     params.pop("_target_", None)
     if params.pop("with_test_split", False):
-        params["split"] = test_split(cfg).scoring
+        params["split"] = split_of(cfg).scoring
     paths = spec.report.load()(**params, out_dir=Path(run_dir))
     for path in paths:
         print(path)

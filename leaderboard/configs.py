@@ -134,7 +134,7 @@ def split_key(cfg: DictConfig) -> str:
     return key
 
 
-def test_split(cfg: DictConfig):
+def split_of(cfg: DictConfig):
     """``cfg``'s test split: the stored one when the index knows it (no torch import), else
     built or loaded through the task's data module."""
     from tasks.splits import stored_split

@@ -135,7 +135,8 @@ def write_record(
     run_dir.mkdir(parents=True, exist_ok=True)
     predictions_path = run_dir / PREDICTIONS_FILE
     np.savez(predictions_path, **{key: np.asarray(value) for key, value in predictions.items()})
-    fields = {**fields, "metrics": _finite_or_nan(fields["metrics"])}
+    if isinstance(fields.get("metrics"), Mapping):
+        fields = {**fields, "metrics": _finite_or_nan(fields["metrics"])}
     try:
         record = RunRecord(**fields, predictions_sha256=file_sha256(predictions_path))
     except ValidationError as error:
@@ -207,7 +208,7 @@ def max_predictions_bytes() -> int:
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
-    """A member is a regular ``NAME.npy`` file at the top level, compressed at most ``MAX_RATIO``."""
+    """A member is a plain top-level ``NAME.npy`` file compressed at most ``MAX_RATIO``:1."""
     name = info.filename
     if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or not MEMBER.fullmatch(name):
         raise RecordError(
@@ -243,12 +244,6 @@ def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) ->
             array = np.lib.format.read_array(handle, allow_pickle=False)
         except (ValueError, OSError, EOFError) as error:
             raise RecordError(f"{path}: {info.filename} unreadable ({error})") from error
-    if array.dtype.kind in "fc" and not np.isfinite(array).all():
-        bad = int(array.size - np.isfinite(array).sum())
-        raise RecordError(
-            f"{path}: array {info.filename[:-4]!r} holds {bad} NaN or infinite values; "
-            "predictions must be finite"
-        )
     return array
 
 
@@ -258,7 +253,9 @@ def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
     Raises :class:`RecordError` for a file that is not a zip of plain top-level ``NAME.npy``
     members (no links, directories or paths), a member compressed more than ``MAX_RATIO``:1, an
     archive unpacking to more than :func:`max_predictions_bytes`, an npy header whose declared
-    shape exceeds its member, object arrays, or NaN/infinite values (predictions are finite).
+    shape exceeds its member, or object arrays. NaN and infinities are allowed: tasks mark what a
+    method does not predict with NaN, and the evaluator decides what they score (see
+    :func:`leaderboard.submit.check_metrics` for the rule on metrics).
     """
     path = Path(run_dir) / PREDICTIONS_FILE
     try:

@@ -94,6 +94,7 @@ UPLOADS = Table(
     Column("attempts", Integer, nullable=False, default=0),
 )
 T = TypeVar("T")
+HEAVY = ("config", "environment")
 HINTS = {
     "locked": "another process holds a write lock; retry in a moment",
     "readonly": "the database file or its directory is read-only; fix the permissions",
@@ -280,29 +281,31 @@ class Board:
                 f"hash {predictions_hash[:12]}) were accepted before"
             ) from error
 
-    def entries(self, task: str | None = None) -> list[dict[str, Any]]:
-        """All stored entries (of one task), oldest first, metrics and timings as floats."""
-        query = select(ENTRIES).order_by(ENTRIES.c.id)
+    def entries(self, task: str | None = None, full: bool = True) -> list[dict[str, Any]]:
+        """All stored entries (of one task), oldest first, metrics and timings as floats;
+        without ``full``, only what tables need (no config and environment)."""
+        columns = ENTRIES.c if full else [c for c in ENTRIES.c if c.name not in HEAVY]
+        query = select(*columns).order_by(ENTRIES.c.id)
         if task:
             query = query.where(ENTRIES.c.task == task)
-        return [_entry(row) for row in self._rows(query)]
+        return [_entry(row) for row in self.rows(query)]
 
     def entry(self, entry_id: int) -> dict[str, Any] | None:
         """One entry by id, or ``None``."""
-        rows = self._rows(select(ENTRIES).where(ENTRIES.c.id == entry_id))
+        rows = self.rows(select(ENTRIES).where(ENTRIES.c.id == entry_id))
         return _entry(rows[0]) if rows else None
 
     def predictions(self, entry_id: int) -> bytes | None:
         """The predictions file of an entry, or ``None``."""
-        rows = self._rows(select(PREDICTIONS.c.data).where(PREDICTIONS.c.entry_id == entry_id))
+        rows = self.rows(select(PREDICTIONS.c.data).where(PREDICTIONS.c.entry_id == entry_id))
         return bytes(rows[0]["data"]) if rows else None
 
     def known_predictions(self, predictions_hash: str) -> bool:
         """Whether an entry with these predictions (content hash) is on the board."""
         query = select(ENTRIES.c.id).where(ENTRIES.c.predictions_hash == predictions_hash)
-        return bool(self._rows(query))
+        return bool(self.rows(query))
 
-    def _rows(self, query: Any) -> list[dict[str, Any]]:
+    def rows(self, query: Any) -> list[dict[str, Any]]:
         def fetch() -> list[dict[str, Any]]:
             with self.engine.connect() as connection:
                 return [dict(row._mapping) for row in connection.execute(query)]

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leaderboard.configs import compose, experiment_names, make_datamodule
+import numpy as np
+
+from leaderboard.configs import compose, experiment_names, split_key, split_of
 from leaderboard.record import (
     PREDICTIONS_FILE,
     RecordError,
@@ -31,7 +33,7 @@ from leaderboard.record import (
 )
 from leaderboard.store import Board, BoardError, DuplicateSubmission
 from tasks.spec import TaskSpec, get_task
-from tasks.splits import SPLIT_ID, Split, SplitError, admitted_ids, config_key, stored_split
+from tasks.splits import SPLIT_ID, Split, SplitError, admitted, store_dir, stored_split
 
 # Method names of schema-1 records (before method names were config names), per task.
 V1_METHODS = {
@@ -99,15 +101,13 @@ def official_config(spec: TaskSpec, experiment: str) -> Any:
 
 def official_split(cfg: Any, spec: TaskSpec, record: RunRecord) -> Split:
     """The board's split the record is scored on (see the module docstring)."""
-    datamodule = make_datamodule(cfg)
-    generator = datamodule.generator_config()
     data_dir = Path(cfg.paths.data_dir)
-    ids = admitted_ids(data_dir, spec.name, generator)
+    key = split_key(cfg)  # from the board's index: no data module (torch) when it is known
+    ids = [entry["split_id"] for entry in admitted(store_dir(data_dir, spec.name, key))]
     if not ids:  # nothing here yet: build the official split (and admit it)
-        ids = [datamodule.test_split().split_id]
+        ids = [split_of(cfg).split_id]
     if record.schema_version == 1:
-        split = stored_split(data_dir, spec.name, config_key(generator))
-        return _matching_v1(split, record)
+        return _matching_v1(stored_split(data_dir, spec.name, key), record)
     if record.split_id not in ids:
         raise SubmissionError(
             f"the run was scored on split {str(record.split_id)[:12]}, which this board has not "
@@ -116,7 +116,7 @@ def official_split(cfg: Any, spec: TaskSpec, record: RunRecord) -> Split:
             "(`exactbench data export`) and import it here (`exactbench data import FILE`): "
             "it is admitted if it reproduces the board's split within the task's tolerances"
         )
-    return stored_split(data_dir, spec.name, config_key(generator), record.split_id)
+    return stored_split(data_dir, spec.name, key, record.split_id)
 
 
 def _matching_v1(split: Split, record: RunRecord) -> Split:
@@ -135,7 +135,7 @@ def _matching_v1(split: Split, record: RunRecord) -> Split:
 class Scored:
     """A record re-scored on the board's split: what the board stores."""
 
-    spec: TaskSpec
+    record: RunRecord
     method: str
     kind: str
     metrics: dict[str, float]
@@ -143,26 +143,33 @@ class Scored:
 
 
 def check_metrics(spec: TaskSpec, metrics: Mapping[str, Any]) -> dict[str, float]:
-    """The evaluator's metrics as floats; every declared metric present and not NaN.
+    """The evaluator's metrics as floats, by the rule for non-finite values.
 
-    The rule for non-finite values: a declared (rankable) metric may be ±infinity (a limit, e.g.
-    the log10 error of an exact answer) but never NaN; undeclared per-slice metrics may be NaN.
+    The primary metric must be there and not NaN (it may be ±infinity: a limit, e.g. the log10
+    error of an exact answer): a result that cannot be ranked is rejected. Other metrics may be
+    missing (some belong to one method, e.g. iDEA's converged fraction) or NaN; the board shows
+    them as "—" and leaves them out of the seed means.
     """
     values = {str(key): float(value) for key, value in metrics.items()}
-    missing = sorted(set(spec.metrics) - set(values))
-    if missing:
-        raise SubmissionError(f"the evaluator of {spec.name!r} returned no {missing}")
-    nan = sorted(key for key in spec.metrics if math.isnan(values[key]))
-    if nan:
-        raise SubmissionError(f"predictions score NaN in {nan}; they cannot be ranked")
+    primary = values.get(spec.primary_metric, math.nan)
+    if math.isnan(primary):
+        raise SubmissionError(
+            f"the predictions score NaN (or nothing) in the primary metric "
+            f"{spec.primary_metric!r}; they cannot be ranked: predict every scored quantity"
+        )
     return values
 
 
-def rescore(run_dir: Path, record: RunRecord) -> Scored:
-    """The saved predictions scored on the board's split.
+def admissible(run_dir: Path) -> tuple[RunRecord, TaskSpec, str, str, dict[str, np.ndarray]]:
+    """``(record, spec, method, kind, predictions)`` of a run directory that passes every check
+    short of scoring: intact record, known names, complete timings, safe predictions archive.
 
     Every name is checked before the board's configs or store are read.
     """
+    try:
+        record = load_record(run_dir)
+    except RecordError as error:
+        raise SubmissionError(str(error)) from error
     spec = lookup_task(record)
     method, kind = lookup_method(spec, record)
     if record.split != "test":
@@ -181,6 +188,12 @@ def rescore(run_dir: Path, record: RunRecord) -> Scored:
         predictions = load_predictions(run_dir)
     except RecordError as error:
         raise SubmissionError(str(error)) from error
+    return record, spec, method, kind, predictions
+
+
+def rescore(run_dir: Path) -> Scored:
+    """The run directory's saved predictions scored on the board's split."""
+    record, spec, method, kind, predictions = admissible(run_dir)
     cfg = official_config(spec, record.experiment)
     try:
         split = official_split(cfg, spec, record)
@@ -191,7 +204,24 @@ def rescore(run_dir: Path, record: RunRecord) -> Scored:
     except Exception as error:  # a hostile file may break the evaluator in any way
         raise SubmissionError(f"predictions cannot be scored: {error}") from error
     metrics = check_metrics(spec, metrics)
-    return Scored(spec, method, kind, metrics, predictions_digest(predictions))
+    return Scored(record, method, kind, metrics, predictions_digest(predictions))
+
+
+def store(board: Board, scored: Scored, author: str, predictions: bytes, **connection) -> int:
+    """Add a scored record to the board (see :meth:`Board.add`); a duplicate is rejected."""
+    try:
+        return board.add(
+            scored.record,
+            method=scored.method,
+            kind=scored.kind,
+            metrics=scored.metrics,
+            author=author,
+            predictions_hash=scored.predictions_hash,
+            predictions=predictions,
+            **connection,
+        )
+    except (DuplicateSubmission, BoardError) as error:
+        raise SubmissionError(str(error)) from error
 
 
 def submit(run_dir: Path, board: Board, author: str) -> int:
@@ -199,20 +229,5 @@ def submit(run_dir: Path, board: Board, author: str) -> int:
 
     Every failure, including the board's database, is a :class:`SubmissionError`.
     """
-    try:
-        record = load_record(run_dir)
-    except RecordError as error:
-        raise SubmissionError(str(error)) from error
-    scored = rescore(Path(run_dir), record)
-    try:
-        return board.add(
-            record,
-            method=scored.method,
-            kind=scored.kind,
-            metrics=scored.metrics,
-            author=author,
-            predictions_hash=scored.predictions_hash,
-            predictions=(Path(run_dir) / PREDICTIONS_FILE).read_bytes(),
-        )
-    except (DuplicateSubmission, BoardError) as error:
-        raise SubmissionError(str(error)) from error
+    scored = rescore(Path(run_dir))
+    return store(board, scored, author, (Path(run_dir) / PREDICTIONS_FILE).read_bytes())

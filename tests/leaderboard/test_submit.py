@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from bench.baseline import run_baseline
 from bench.config import compose_run
+from bench.leaderboard_cli import export
 from leaderboard.configs import compose, make_datamodule
 from leaderboard.record import load_predictions, load_record, write_record
-from leaderboard.render import html_page, markdown, ranked_tables
+from leaderboard.render import markdown, ranked_tables
 from leaderboard.store import Board
 from leaderboard.submit import SubmissionError, submit
 from tasks.cache import arrays_checksum
@@ -44,7 +46,7 @@ def _table(tables, task, experiment):
     return next(t for t in tables if (t.task, t.experiment) == (task, experiment))
 
 
-def test_baselines_are_ranked_and_exact_methods_shown_as_references(board, baseline_run):
+def test_baselines_are_ranked_and_exact_methods_shown_as_references(board, baseline_run, tmp_path):
     submit(baseline_run("baseline=qho_split_operator", name="so"), board, "alice")
     submit(baseline_run("baseline=qho_exact", name="exact"), board, "bob")
     table = _table(ranked_tables(board.entries("qho")), "qho", "qho_base")
@@ -54,7 +56,9 @@ def test_baselines_are_ranked_and_exact_methods_shown_as_references(board, basel
         ("ref", "qho_exact", "reference"),
     ]
     assert "↓ lower is better" in markdown(ranked_tables(board.entries()))
-    assert "<tr class='reference'>" in html_page(ranked_tables(board.entries()))
+    pages = export(board, tmp_path / "site")
+    assert '<tr class="reference">' in (tmp_path / "site" / "task-qho-qho_base.html").read_text()
+    assert {p.name for p in pages} >= {"index.html", "task-qho.html", "task-qho-qho_base.csv"}
 
 
 def test_stored_metrics_are_the_rescored_ones(board, baseline_run, tmp_path):
@@ -118,7 +122,8 @@ def test_schema_1_record_is_rescored_when_its_data_matches(board, baseline_run, 
 
 def _entry(task, experiment, method, kind, metrics):
     return {
-        "task": task, "experiment": experiment, "method": method, "kind": kind, "author": "a",
+        "id": 0, "seed": 0, "task": task, "experiment": experiment, "method": method,
+        "kind": kind, "author": "a",
         "metrics": metrics, "timings": {"train": 1.0, "inference_total": 0.1},
     }  # fmt: skip
 
@@ -140,3 +145,20 @@ def test_quoted_rows_appear_only_under_their_own_metric():
     assert by_density.rows[-1][2] == "quoted" and by_density.rows[-1][4] == "1.810e-09"
     by_u = _table(ranked_tables(entries, metric="u_mse"), "qho", "qho_3d")
     assert [row[2] for row in by_u.rows] == ["model"]
+
+
+def test_a_nan_where_the_task_scores_is_rejected_and_nowhere_else_matters(
+    board, baseline_run, tmp_path
+):
+    """The rule: NaN may mark what a method does not predict, but a primary metric of NaN
+    (a NaN where the task scores) cannot be ranked."""
+    run_dir = baseline_run("baseline=qho_exact")
+    predictions = load_predictions(run_dir)
+    predictions["u"] = predictions["u"].copy()
+    predictions["u"][0, 0, 0] = float("nan")
+    _reseal(run_dir, tmp_path / "nan", predictions=predictions)
+    with pytest.raises(SubmissionError, match="cannot be ranked"):
+        submit(tmp_path / "nan", board, "eve")
+    extra = load_predictions(run_dir) | {"unscored": np.array([np.nan, np.inf])}
+    _reseal(run_dir, tmp_path / "extra", predictions=extra)
+    submit(tmp_path / "extra", board, "eve")
