@@ -279,12 +279,9 @@ def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
 
 def predictions_digest(predictions: Mapping[str, np.ndarray]) -> str:
     """SHA-256 of the arrays' names, dtypes, shapes and bytes (not of the file's zip framing)."""
-    digest = hashlib.sha256()
-    for key in sorted(predictions):
-        array = np.ascontiguousarray(predictions[key])
-        digest.update(f"{key}|{array.dtype.str}|{array.shape}|".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
+    from tasks.cache import arrays_checksum
+
+    return arrays_checksum(predictions).removeprefix("sha256:")
 
 
 def check_timings(record: RunRecord) -> None:

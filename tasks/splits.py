@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from tasks.cache import config_key
 from tasks.spec import PARTS, TaskSpec, get_task
 
 log = logging.getLogger(__name__)
@@ -120,12 +121,6 @@ def array_sha256(array: np.ndarray) -> str:
     digest = hashlib.sha256(f"{array.dtype.str}|{array.shape}|".encode())
     digest.update(array.tobytes())
     return digest.hexdigest()
-
-
-def config_key(config: Mapping[str, Any]) -> str:
-    """Short stable hash of a generator config (key order does not matter)."""
-    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _canonical(payload: Any) -> str:
