@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 SUBCOMMANDS = {
@@ -54,15 +55,27 @@ def conf_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "conf"
 
 
-def experiments_by_task() -> dict[str, list[str]]:
-    """Experiment names per task, read from each file's ``override /task`` (nothing composed)."""
+def experiment_task(name: str, seen: frozenset[str] = frozenset()) -> str | None:
+    """The task an experiment file sets (``override /task``, or that of an experiment it
+    extends), read as YAML: nothing is composed."""
     import yaml
 
+    path = conf_dir() / "experiment" / f"{name}.yaml"
+    if name in seen or not path.is_file():
+        return None
+    for entry in (yaml.safe_load(path.read_text()) or {}).get("defaults") or []:
+        if isinstance(entry, dict) and "override /task" in entry:
+            return entry["override /task"]
+        if isinstance(entry, str) and entry != "_self_":
+            return experiment_task(entry, seen | {name})
+    return None
+
+
+def experiments_by_task() -> dict[str, list[str]]:
+    """Experiment names per task."""
     found: dict[str, list[str]] = {}
     for path in sorted((conf_dir() / "experiment").glob("*.yaml")):
-        defaults = (yaml.safe_load(path.read_text()) or {}).get("defaults") or []
-        task = next((d["override /task"] for d in defaults if "override /task" in d), None)
-        found.setdefault(task or "?", []).append(path.stem)
+        found.setdefault(experiment_task(path.stem) or "?", []).append(path.stem)
     return found
 
 
@@ -76,7 +89,9 @@ def listing() -> str:
         spec = get_task(name)
         baselines = [b + (" (exact)" if b in spec.exact_methods else "") for b in spec.baselines]
         lines += [
-            f"  {name}: {spec.description}",
+            textwrap.fill(
+                f"{name}: {spec.description}", 100, initial_indent="  ", subsequent_indent="      "
+            ),
             f"      models:      {', '.join(spec.models)}",
             f"      baselines:   {', '.join(baselines)}",
             f"      experiments: {', '.join(experiments.get(name, [])) or '-'}",
