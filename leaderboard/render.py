@@ -150,12 +150,14 @@ def quoted_rows(task: str, experiment: str, metric: str) -> list[Row]:
 
 
 def sort_key(spec: TaskSpec, metric: str) -> Any:
-    """Sort key of rows by ``metric`` (or ``cost``) in its direction, NaN last."""
+    """Sort key of rows by ``metric`` (or ``cost``) in its direction, NaN last; ties (e.g. every
+    method exact) go to the cheaper one."""
     sign = 1.0 if metric == "cost" or spec.metrics[metric].direction == "lower" else -1.0
 
-    def key(row: Row) -> tuple[bool, float]:
+    def key(row: Row) -> tuple[bool, float, float]:
         value = row.cost if metric == "cost" else row.mean.get(metric, math.nan)
-        return (math.isnan(value), sign * value if not math.isnan(value) else 0.0)
+        cost = row.cost if not math.isnan(row.cost) else math.inf
+        return (math.isnan(value), sign * value if not math.isnan(value) else 0.0, cost)
 
     return key
 
