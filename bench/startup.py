@@ -32,7 +32,9 @@ CLI = [sys.executable, "-m", "bench.cli"]
 def wall(command: list[str], env: dict[str, str], cwd: Path) -> float:
     """Wall time (s) of one run of ``command``; it must succeed."""
     start = time.perf_counter()
-    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
@@ -41,7 +43,9 @@ def overhead(experiment: str, logger: str, env: dict[str, str], cwd: Path) -> fl
     run_dir = Path(tempfile.mkdtemp(dir=cwd))
     command = [*CLI, "train", f"experiment={experiment}", f"logger={logger}", "plots=false",
                "trainer.max_steps=1", f"hydra.run.dir={run_dir}"]  # fmt: skip
-    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
     return json.loads((run_dir / "result.json").read_text())["timings"]["harness_overhead"]
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import yaml
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tasks.spec import TaskSpec, get_task
 
@@ -33,8 +33,11 @@ REFERENCES = Path(__file__).with_name("references.yaml")
 HEADER = ("rank", "method", "kind", "seeds", "mean ± std", "cost (s)", "author")
 RANKED_KINDS = ("model", "baseline")
 KINDS = ("model", "baseline", "reference", "quoted")
+# By path, not by package name: a board's data directory is also called ``leaderboard/``, and
+# under ``python -m`` from its parent it would shadow the package for a name-based loader.
 TEMPLATES = Environment(
-    loader=PackageLoader("leaderboard", "templates"), autoescape=select_autoescape(["html"])
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=select_autoescape(["html"]),
 )
 
 
