@@ -18,7 +18,7 @@ def run_baseline(cfg: DictConfig, run_dir: Path) -> RunRecord:
     from bench.records import predict_and_record
 
     method, kind = method_of(cfg, "baseline")
-    pending = start_logger(cfg, method, kind)
+    pending = start_logger(cfg, method, kind, run_dir)
     try:
         _, _, solver = instantiate_method(cfg, "baseline")
         split = make_datamodule(cfg).test_split()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,26 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+RUN_ID_FILE = "wandb_run_id"
 # WandbLogger arguments that are Lightning's own; the others go to ``wandb.init``.
 LIGHTNING_ONLY = ("_target_", "save_dir", "log_model", "prefix", "checkpoint_name", "offline")
+
+
+def persistent_run_id(run_dir: Path) -> str:
+    """The W&B run id of ``run_dir``: read from ``run_dir/wandb_run_id``, created on first use."""
+    path = Path(run_dir) / RUN_ID_FILE
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_id = uuid.uuid4().hex[:16]
+    path.write_text(run_id + "\n")
+    return run_id
 
 
 class PendingLogger:
     """The logger of one run, possibly still starting; :meth:`get` waits for it."""
 
-    def __init__(self, cfg: DictConfig, method: str, kind: str) -> None:
+    def __init__(self, cfg: DictConfig, method: str, kind: str, run_dir: Path) -> None:
         self._logger: Any = None
         self._run: Any = None
         self._error: BaseException | None = None
@@ -43,6 +56,8 @@ class PendingLogger:
         init = {k: v for k, v in params.items() if k not in LIGHTNING_ONLY}
         init |= {"dir": params.get("save_dir"), "name": f"{method}-seed{cfg.seed}"}
         init |= {"job_type": kind}
+        # A requeued job (preemption) continues the same W&B run: its id lives in the run dir.
+        init |= {"id": persistent_run_id(run_dir), "resume": "allow"}
         self._thread = threading.Thread(target=self._start, args=(init,), daemon=True)
         self._thread.start()
 
@@ -75,9 +90,9 @@ class PendingLogger:
             self._run = None
 
 
-def start_logger(cfg: DictConfig, method: str, kind: str) -> PendingLogger:
+def start_logger(cfg: DictConfig, method: str, kind: str, run_dir: Path) -> PendingLogger:
     """Start the configured logger, named ``<method>-seed<seed>`` (see the module docstring)."""
-    return PendingLogger(cfg, method, kind)
+    return PendingLogger(cfg, method, kind, run_dir)
 
 
 def wandb_info(logger: Any) -> dict[str, Any] | None:

@@ -5,15 +5,22 @@ overrides and the sampled parameters, trains it in-process, and returns the last
 ``sweep.monitor`` (a validation metric, never the test split). Intermediate values go to the
 pruner through :class:`bench.pruning.OptunaPruning`.
 
-The study lives in ``sweep.storage`` (default: an SQLite file under ``sweeps/``), so that
+The study lives in ``sweep.storage``: an SQLite file under ``sweeps/`` by default, a
+PostgreSQL database for many machines (``postgresql+psycopg2://user:password@host/db``), or
+Optuna's journal file on a shared file system (``journal:/shared/path/study.log``), so that
 
 - ``sweep.workers=N`` starts N processes on this machine, and any other machine running the
   same command against the same storage joins the study; each worker samples its next trial
   as soon as its last one ends (no batches);
+- the study ends with exactly ``n_trials`` finished trials: a worker starts a trial only while
+  fewer are finished, running or queued, and a trial started in the same instant by another
+  worker beyond that count is failed at once (user attribute ``surplus``) instead of run;
 - re-running the command after a crash or Ctrl-C resumes the study: a trial whose worker died
   stops sending heartbeats (or never sent one) and is marked failed, then re-queued once with
-  the same parameters; an interrupted trial is marked failed; workers stop when the study holds
-  ``n_trials`` finished (complete or pruned) trials;
+  the same parameters (a live worker waits for the other workers' last trials, so it can take
+  such a retry); an interrupted trial is marked failed; workers stop when the study holds
+  ``n_trials`` finished (complete or pruned) trials. A journal file has no heartbeats (Optuna
+  5): there a killed worker's trial stays running and is not retried;
 - a study is tied to its search space, direction and monitor: running a changed ``sweep``
   config against an existing study name is refused.
 
@@ -48,7 +55,9 @@ from tasks.spec import get_task
 
 log = logging.getLogger(__name__)
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+TAKEN = (*FINISHED, TrialState.RUNNING, TrialState.WAITING)
 CHILD_ENV = "EXACTBENCH_SWEEP_WORKER"
+JOURNAL = "journal:"
 
 
 class SweepError(SystemExit):
@@ -64,19 +73,58 @@ def split_overrides(argv: list[str]) -> tuple[list[str], list[str]]:
 def storage_url(spec: DictConfig, root: Path) -> str:
     """The configured storage URL, or an SQLite file ``<root>/sweeps/<study_name>.db``."""
     if spec.storage:
-        return str(spec.storage)
+        url = str(spec.storage)
+        if url.startswith(JOURNAL):
+            path = Path(url.removeprefix(JOURNAL))
+            return JOURNAL + str((path if path.is_absolute() else root / path).resolve())
+        return url
     path = (root / "sweeps" / f"{spec.study_name}.db").resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
-def make_storage(spec: DictConfig, url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
-    """RDB storage with heartbeats (dead workers' trials fail and are retried).
+def shown_url(url: str) -> str:
+    """``url`` as printed: any password replaced by ``***``."""
+    if url.startswith(JOURNAL):
+        return url
+    try:
+        return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        return "<unparsable storage URL>"
 
-    Two processes that open a new database at the same moment both write its schema version,
-    and the slower one fails on a unique constraint; it retries (``attempts`` times, 1 s apart)
-    and then finds the schema in place.
+
+def make_storage(spec: DictConfig, url: str, attempts: int = 5) -> optuna.storages.BaseStorage:
+    """The study's storage; a missing driver or an unreachable database stops with one line.
+
+    RDB storages get heartbeats (dead workers' trials fail and are retried). Two processes that
+    open a new database at the same moment both write its schema version, and the slower one
+    fails on a unique constraint; it retries (``attempts`` times, 1 s apart) and then finds the
+    schema in place.
     """
+    if url.startswith(JOURNAL):
+        from optuna.storages.journal import JournalFileBackend
+
+        path = Path(url.removeprefix(JOURNAL))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+    try:
+        return _rdb_storage(spec, url, attempts)
+    except (ModuleNotFoundError, sqlalchemy.exc.NoSuchModuleError) as error:
+        raise SweepError(
+            f"sweep.storage {shown_url(url)}: no database driver ({error}); "
+            'pip install -e ".[postgres]" and use postgresql+psycopg2:// or postgresql+psycopg://'
+        ) from None
+    except sqlalchemy.exc.ArgumentError as error:
+        raise SweepError(f"sweep.storage: not a database URL ({type(error).__name__})") from None
+    except sqlalchemy.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise SweepError(
+            f"sweep.storage {shown_url(url)}: cannot connect ({reason}); start the database "
+            "server or correct the URL"
+        ) from None
+
+
+def _rdb_storage(spec: DictConfig, url: str, attempts: int) -> optuna.storages.RDBStorage:
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
 
     def connect() -> optuna.storages.RDBStorage:
@@ -93,7 +141,11 @@ def make_storage(spec: DictConfig, url: str, attempts: int = 5) -> optuna.storag
     for _ in range(attempts - 1):
         try:
             return connect()
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
+        except sqlalchemy.exc.IntegrityError:
+            time.sleep(1.0)
+        except sqlalchemy.exc.OperationalError:
+            if not url.startswith("sqlite"):  # a server that is down: say so now
+                raise
             time.sleep(1.0)
     return connect()
 
@@ -170,6 +222,7 @@ class Objective:
         from bench.pruning import OptunaPruning
         from bench.train import run_training
 
+        reject_surplus(trial, int(self.spec.n_trials))
         values = suggest(trial, OmegaConf.to_container(self.spec.params, resolve=True))
         run_dir = self.study_dir / f"trial_{trial.number:04d}"
         cfg = compose_run([*self.base, *(f"{k}={v}" for k, v in values.items())], run_dir)
@@ -190,20 +243,36 @@ class Objective:
         return pruning.last_value
 
 
+class SurplusTrial(Exception):
+    """A trial started beyond ``n_trials`` by workers racing for the last one; it is failed."""
+
+
+def reject_surplus(trial: optuna.Trial, n_trials: int) -> None:
+    """Fail ``trial`` when ``n_trials`` earlier trials are already finished, running or queued."""
+    earlier = trial.study.get_trials(deepcopy=False, states=TAKEN)
+    if sum(t.number < trial.number for t in earlier) >= n_trials:
+        trial.set_user_attr("surplus", True)
+        raise SurplusTrial(f"trial {trial.number} is beyond n_trials={n_trials}: not run")
+
+
 class StopAfterFailures:
-    """Stop this worker after ``limit`` failed trials of its own (e.g. a broken config)."""
+    """Count this worker's failed trials (surplus ones excepted); ``done`` after ``limit``."""
 
     def __init__(self, limit: int) -> None:
         self.limit, self.failures = limit, 0
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        self.failures += trial.state == TrialState.FAIL
+        if trial.state == TrialState.FAIL and not trial.user_attrs.get("surplus"):
+            self.failures += 1
+
+    @property
+    def done(self) -> bool:
         if self.failures >= self.limit:
             log.error("stopping this worker after %d failed trials", self.failures)
-            study.stop()
+        return self.failures >= self.limit
 
 
-def fail_silent_trials(study: optuna.Study, storage: optuna.storages.RDBStorage) -> list[int]:
+def fail_silent_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> list[int]:
     """Fail (and re-queue, like stale ones) running trials that never sent a heartbeat.
 
     A worker killed between creating a trial and its first heartbeat leaves a running trial
@@ -213,7 +282,7 @@ def fail_silent_trials(study: optuna.Study, storage: optuna.storages.RDBStorage)
     Optuna has no public query for heartbeat rows, hence the read of its ``trial_heartbeats``
     table and the trials' internal ids.
     """
-    if storage.heartbeat_interval is None:
+    if not isinstance(storage, optuna.storages.RDBStorage) or storage.heartbeat_interval is None:
         return []
     with storage.engine.connect() as connection:
         beating = {
@@ -242,18 +311,34 @@ def finished_count(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
 
-def run_worker(spec: DictConfig, study: optuna.Study, objective: Objective) -> None:
-    """Take trials until the study holds ``n_trials`` finished ones."""
-    if finished_count(study) >= int(spec.n_trials):
-        return
-    study.optimize(
-        objective,
-        catch=(Exception,),
-        callbacks=[
-            optuna.study.MaxTrialsCallback(int(spec.n_trials), states=FINISHED),
-            StopAfterFailures(int(spec.max_failures)),
-        ],
-    )
+def run_worker(
+    spec: DictConfig,
+    study: optuna.Study,
+    storage: optuna.storages.BaseStorage,
+    objective: Objective,
+) -> None:
+    """Take trials until the study holds ``n_trials`` finished ones.
+
+    While the other workers run the last trials, wait (``heartbeat_seconds`` at a time) for
+    them to finish or to be failed as stale and re-queued, then take the re-queued ones (not
+    on a storage without heartbeats, where a dead worker's trial would be waited for forever).
+    """
+    n_trials, failures = int(spec.n_trials), StopAfterFailures(int(spec.max_failures))
+    beating = isinstance(storage, optuna.storages.RDBStorage) and bool(storage.heartbeat_interval)
+    while not failures.done:
+        optuna.storages.fail_stale_trials(study)
+        fail_silent_trials(study, storage)
+        states = [t.state for t in study.get_trials(deepcopy=False)]
+        finished = sum(state in FINISHED for state in states)
+        if finished >= n_trials:
+            return
+        if finished + sum(state == TrialState.RUNNING for state in states) >= n_trials:
+            if not beating:
+                return
+            if TrialState.WAITING not in states:
+                time.sleep(float(spec.heartbeat_seconds))
+                continue
+        study.optimize(objective, n_trials=1, catch=(Exception,), callbacks=[failures])
 
 
 def write_report(study: optuna.Study, study_dir: Path) -> str:
@@ -353,7 +438,7 @@ def cli(argv: list[str]) -> None:
     fail_silent_trials(study, storage)
     objective = Objective(spec, trial_overrides, study_dir)
     if worker:
-        run_worker(spec, study, objective)
+        run_worker(spec, study, storage, objective)
         return
     started, before = time.perf_counter(), finished_count(study)
     children = [
@@ -364,7 +449,7 @@ def cli(argv: list[str]) -> None:
         for k in range(1, int(spec.workers))
     ]
     try:
-        run_worker(spec, study, objective)
+        run_worker(spec, study, storage, objective)
     finally:
         for child in children:
             child.wait()
@@ -374,7 +459,7 @@ def cli(argv: list[str]) -> None:
     print(write_report(study, study_dir))
     done = finished_count(study) - before
     print(
-        f"study {spec.study_name!r} in {url}: {finished_count(study)} finished trials "
+        f"study {spec.study_name!r} in {shown_url(url)}: {finished_count(study)} finished trials "
         f"({done} now, {60 * done / elapsed:.2f} per minute with {spec.workers} worker(s) of "
         f"{threads} thread(s)); report in {study_dir}"
     )

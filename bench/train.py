@@ -22,6 +22,7 @@ LIGHTNING_NOISE = (
     r".*there is no last checkpoint available.*",
     r"Using ModelCheckpoint with manual optimization.*",
     r".*isinstance\(treespec, LeafSpec\).*",
+    r"The .srun. command is available on your system but is not used.*",
 )
 
 
@@ -39,7 +40,9 @@ def run_training(cfg: DictConfig, run_dir: Path, extra_callbacks: Sequence[Any] 
     from bench.loggers import start_logger
 
     method, kind = method_of(cfg, "model")
-    pending = start_logger(cfg, method, kind)  # W&B starts while torch and Lightning import
+    pending = start_logger(
+        cfg, method, kind, run_dir
+    )  # W&B starts while torch and Lightning import
     try:
         return _train(cfg, run_dir, pending, extra_callbacks)
     finally:

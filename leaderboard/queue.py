@@ -2,11 +2,13 @@
 
 An upload is a row of ``uploads`` holding the record and predictions bytes, with a status:
 ``pending`` -> ``scoring`` (claimed under a lease) -> ``scored`` (an entry was stored in the
-same transaction) or ``rejected`` (with the reason). A worker that dies (SIGKILL, power loss)
-leaves its claim to expire; the next worker takes the upload again, and an upload that crashed
-``MAX_ATTEMPTS`` scorings is rejected. Scoring runs in a child process with a CPU-time and an
-address-space limit (``resource.setrlimit``) and a wall-clock timeout; the child is restarted
-after it dies.
+same transaction) or ``rejected`` (with the reason). A claim names its worker's host and pid: a
+worker or server starting on the same host puts the claims of dead workers back at once
+(:func:`release_orphans`); a claim of a worker elsewhere (or after power loss) waits for its lease
+to expire. Only the latest claim of an upload can finish it, so a slow worker whose lease ran out
+stores nothing twice, and an upload that crashed ``MAX_ATTEMPTS`` scorings is rejected. Scoring
+runs in a child process with a CPU-time and an address-space limit (``resource.setrlimit``) and
+a wall-clock timeout; the child is restarted after it dies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import socket
 import tempfile
 import time
 import uuid
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from leaderboard.record import PREDICTIONS_FILE, RECORD_FILE
 from leaderboard.store import UPLOADS, Board
@@ -85,16 +88,69 @@ def waiting(board: Board, digest: str) -> bool:
 
 def recent_uploads(board: Board, token_id: int, seconds: float) -> int:
     """Uploads made with a token in the last ``seconds``."""
-    query = select(UPLOADS.c.id).where(
+    query = select(func.count().label("n")).where(
         UPLOADS.c.token_id == token_id, UPLOADS.c.created > time.time() - seconds
     )
-    return len(board.rows(query))
+    return board.rows(query)[0]["n"]
 
 
 def counts(board: Board) -> dict[str, int]:
     """Number of uploads per status."""
-    rows = board.rows(select(UPLOADS.c.status))
-    return {name: sum(row["status"] == name for row in rows) for name in STATUSES}
+    query = select(UPLOADS.c.status, func.count().label("n")).group_by(UPLOADS.c.status)
+    return dict.fromkeys(STATUSES, 0) | {row["status"]: row["n"] for row in board.rows(query)}
+
+
+def this_host() -> str:
+    """Host name and pid namespace of this process: where its pid identifies it."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()} {namespace}".strip()[:255]
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs (a zombie does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[:1]
+    except OSError:  # no /proc here (or it exited just now: the next pass sees it)
+        return True
+    return state not in (["Z"], ["X"])
+
+
+def release_orphans(board: Board) -> list[str]:
+    """Put the claims of dead workers on this host back to ``pending``; their ids."""
+    query = select(UPLOADS.c.id, UPLOADS.c.worker_pid, UPLOADS.c.attempts).where(
+        UPLOADS.c.status == "scoring", UPLOADS.c.worker_host == this_host()
+    )
+    released = []
+    for row in board.rows(query):
+        if row["worker_pid"] is None or _alive(row["worker_pid"]):
+            continue
+        with board.transaction() as connection:
+            done = connection.execute(
+                update(UPLOADS)
+                .where(_claimed(row["id"], row["attempts"]))
+                .values(status="pending", lease_until=None, worker_host=None, worker_pid=None)
+            ).rowcount
+        if done == 1:
+            released.append(row["id"])
+    return released
+
+
+def _claimed(upload_id: str, attempts: int) -> Any:
+    """The condition that the claim number ``attempts`` of an upload still holds."""
+    return (
+        (UPLOADS.c.id == upload_id)
+        & (UPLOADS.c.status == "scoring")
+        & (UPLOADS.c.attempts == attempts)
+    )
 
 
 def claim(board: Board, lease_seconds: float) -> dict[str, Any] | None:
@@ -113,6 +169,8 @@ def claim(board: Board, lease_seconds: float) -> dict[str, Any] | None:
                     status="scoring",
                     lease_until=now + lease_seconds,
                     attempts=UPLOADS.c.attempts + 1,
+                    worker_host=this_host(),
+                    worker_pid=os.getpid(),
                 )
             ).rowcount
         if taken == 1:
@@ -120,20 +178,35 @@ def claim(board: Board, lease_seconds: float) -> dict[str, Any] | None:
     return None
 
 
-def finish(board: Board, upload: dict[str, Any], outcome: Scored | str) -> None:
+class LostClaim(RuntimeError):
+    """The upload was claimed again meanwhile (this claim's lease ran out)."""
+
+
+def finish(board: Board, upload: dict[str, Any], outcome: Scored | str) -> bool:
     """Store a scored upload's entry and mark it ``scored`` in one transaction, or mark it
-    ``rejected`` with the reason ``outcome`` (also when the entry is a duplicate)."""
-    with board.transaction() as connection:
-        values: dict[str, Any] = {"status": "rejected", "reason": outcome}
-        if isinstance(outcome, Scored):
-            try:
-                entry = store(
-                    board, outcome, upload["author"], upload["predictions"], connection=connection
-                )
-                values = {"status": "scored", "reason": None, "entry_id": entry}
-            except SubmissionError as error:
-                values["reason"] = str(error)
-        connection.execute(update(UPLOADS).where(UPLOADS.c.id == upload["id"]).values(**values))
+    ``rejected`` with the reason ``outcome`` (also when the entry is a duplicate); whether this
+    claim still held the upload (else nothing is stored)."""
+    try:
+        with board.transaction() as connection:
+            values: dict[str, Any] = {"status": "rejected", "reason": outcome}
+            if isinstance(outcome, Scored):
+                try:
+                    entry = store(
+                        board,
+                        outcome,
+                        upload["author"],
+                        upload["predictions"],
+                        connection=connection,
+                    )
+                    values = {"status": "scored", "reason": None, "entry_id": entry}
+                except SubmissionError as error:
+                    values["reason"] = str(error)
+            mine = _claimed(upload["id"], upload["attempts"])
+            if connection.execute(update(UPLOADS).where(mine).values(**values)).rowcount != 1:
+                raise LostClaim(upload["id"])  # rolls the entry back
+    except LostClaim:
+        return False
+    return True
 
 
 def _score_in_child(connection: Any, limits: Limits) -> None:
@@ -225,10 +298,12 @@ def work(
     scorer = Scorer(limits)
     lease = limits.wall_seconds + 60
     try:
+        release_orphans(board)
         while not with_parent or os.getppid() == parent:
             if not work_once(board, scorer, lease):
                 if until_empty:
                     return
+                release_orphans(board)  # e.g. of another worker on this host, killed
                 time.sleep(poll)
     finally:
         scorer.close()

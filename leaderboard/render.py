@@ -18,12 +18,12 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -33,6 +33,7 @@ REFERENCES = Path(__file__).with_name("references.yaml")
 HEADER = ("rank", "method", "kind", "seeds", "mean ± std", "cost (s)", "author")
 RANKED_KINDS = ("model", "baseline")
 KINDS = ("model", "baseline", "reference", "quoted")
+PAGE_ROWS = 500  # rows of a task page (and points of its scatter); downloads hold every row
 # By path, not by package name: a board's data directory is also called ``leaderboard/``, and
 # under ``python -m`` from its parent it would shadow the package for a name-based loader.
 TEMPLATES = Environment(
@@ -102,36 +103,32 @@ def rows_of(spec: TaskSpec, entries: Iterable[dict[str, Any]], pooled: bool = Tr
         groups[key if pooled else (*key, entry["id"])].append(entry)
     rows = []
     for (method, kind, author, *_), members in groups.items():
-        values = {
-            name: np.array([m["metrics"].get(name, math.nan) for m in members], float)
-            for name in spec.metrics
-        }
-        mean = {name: _nanmean(v) for name, v in values.items()}  # NaN: a seed without it
-        std = {name: _nanstd(v) for name, v in values.items()}
-        rows.append(
-            Row(
-                method,
-                kind,
-                author,
-                [m["seed"] for m in members],
-                mean,
-                std,
-                float(np.mean([_cost(m) for m in members])),
-                [m["id"] for m in members],
-            )
-        )
+        if len(members) == 1:  # its own values (most rows of the per-seed view)
+            mean = {name: members[0]["metrics"].get(name, math.nan) for name in spec.metrics}
+            std = dict.fromkeys(spec.metrics, 0.0)
+        else:
+            values = {name: [m["metrics"].get(name, math.nan) for m in members]
+                      for name in spec.metrics}  # fmt: skip
+            mean = {name: _nanmean(v) for name, v in values.items()}  # NaN: a seed without it
+            std = {name: _nanstd(v) for name, v in values.items()}
+        costs = [_cost(m) for m in members]
+        seeds, ids = [m["seed"] for m in members], [m["id"] for m in members]
+        rows.append(Row(method, kind, author, seeds, mean, std, sum(costs) / len(costs), ids))
     return rows
 
 
-def _nanmean(values: np.ndarray) -> float:
-    known = values[~np.isnan(values)]
-    return float(np.mean(known)) if known.size else math.nan
+def _nanmean(values: list[float]) -> float:
+    known = [v for v in values if not math.isnan(v)]
+    return sum(known) / len(known) if known else math.nan
 
 
-def _nanstd(values: np.ndarray) -> float:
-    known = values[~np.isnan(values)]
-    with np.errstate(invalid="ignore"):
-        return float(np.std(known, ddof=1)) if known.size > 1 else 0.0
+def _nanstd(values: list[float]) -> float:
+    """Sample standard deviation of the values that are not NaN (0 for one value)."""
+    known = [v for v in values if not math.isnan(v)]
+    if len(known) < 2:
+        return 0.0
+    mean = sum(known) / len(known)
+    return math.sqrt(sum((v - mean) ** 2 for v in known) / (len(known) - 1))
 
 
 def quoted_rows(task: str, experiment: str, metric: str) -> list[Row]:
@@ -230,7 +227,7 @@ def markdown(tables: list[Table]) -> str:
 @dataclass(frozen=True)
 class View:
     """What the task page shows: the state in its URL (``?experiment=&sort=&reverse=&kind=
-    &author=&pooled=``) and the rows it selects."""
+    &author=&pooled=&page=``) and the rows it selects (``shown``: those of the page)."""
 
     spec: TaskSpec
     experiment: str
@@ -242,6 +239,15 @@ class View:
     pooled: bool
     authors: list[str]
     rows: list[Row]
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.rows) // PAGE_ROWS))
+
+    @property
+    def shown(self) -> list[Row]:
+        return self.rows[(self.page - 1) * PAGE_ROWS : self.page * PAGE_ROWS]
 
     def params(self, **changes: Any) -> dict[str, str]:
         """The URL query of this view with ``changes`` (defaults left out)."""
@@ -252,6 +258,7 @@ class View:
             "kind": self.kind,
             "author": self.author,
             "pooled": self.pooled,
+            "page": self.page,
         } | changes
         return {
             key: ("1" if value is True else "0" if value is False else str(value))
@@ -259,6 +266,7 @@ class View:
             if value is not None
             and not (key == "reverse" and value is False)
             and not (key == "pooled" and value is True)
+            and not (key == "page" and value == 1)
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -301,7 +309,7 @@ class View:
 
     def json(self) -> str:
         """The rows and the view's state as JSON."""
-        state = {"task": self.spec.name, **self.params(), "sort": self.sort}
+        state = {"task": self.spec.name, **self.params(page=1), "sort": self.sort}
         return json.dumps({"view": state, "rows": self.records()}, indent=1)
 
 
@@ -319,6 +327,7 @@ def task_view(
     kind: str | None = None,
     author: str | None = None,
     pooled: bool = True,
+    page: int = 1,
 ) -> View:
     """The rows of one task's page for a URL state; unknown values fall back to defaults."""
     experiments = sorted({e["experiment"] for e in entries} | set(references().get(spec.name, {})))
@@ -334,7 +343,8 @@ def task_view(
     if sort != "cost":
         rows += quoted_rows(spec.name, experiment, sort)
     rows = [r for r in ranked(spec, rows, sort, reverse) if kind in (None, r.kind)]
-    return View(spec, experiment, experiments, sort, reverse, kind, author, pooled, authors, rows)
+    view = View(spec, experiment, experiments, sort, reverse, kind, author, pooled, authors, rows)
+    return replace(view, page=min(max(page, 1), view.pages))
 
 
 def scatter_svg(view: View, width: int = 640, height: int = 380) -> str:
@@ -342,7 +352,7 @@ def scatter_svg(view: View, width: int = 640, height: int = 380) -> str:
     with the Pareto front of the plotted rows; empty string when nothing can be plotted."""
     metric = view.sort if view.sort != "cost" else view.spec.primary_metric
     sign = 1.0 if view.spec.metrics[metric].direction == "lower" else -1.0
-    points = [(r.cost, r.mean.get(metric, math.nan), r) for r in view.rows]
+    points = [(r.cost, r.mean.get(metric, math.nan), r) for r in view.shown]
     points = [(x, y, r) for x, y, r in points if math.isfinite(x) and math.isfinite(y) and x > 0]
     if not points:
         return ""
@@ -358,16 +368,8 @@ def scatter_svg(view: View, width: int = 640, height: int = 380) -> str:
 
     px = scale(xs, pad, width - 10)
     py = scale(ys, height - pad, 10)
-    front = sorted(
-        (
-            i
-            for i, (x, y, _) in enumerate(points)
-            if not any(
-                x2 <= x and sign * y2 <= sign * y and (x2, y2) != (x, y) for x2, y2, _ in points
-            )
-        ),
-        key=lambda i: points[i][0],
-    )
+    front = pareto_front([(x, sign * y) for x, y, _ in points])
+    on_front = set(front)
     return TEMPLATES.get_template("scatter.svg.j2").render(
         width=width,
         height=height,
@@ -376,7 +378,7 @@ def scatter_svg(view: View, width: int = 640, height: int = 380) -> str:
         log_y=log_y,
         direction=view.spec.metrics[metric].direction,
         points=[
-            {"x": px[i], "y": py[i], "row": r, "cost": x, "value": y, "front": i in front}
+            {"x": px[i], "y": py[i], "row": r, "cost": x, "value": y, "front": i in on_front}
             for i, (x, y, r) in enumerate(points)
         ],
         front=[(px[i], py[i]) for i in front],
@@ -385,19 +387,30 @@ def scatter_svg(view: View, width: int = 640, height: int = 380) -> str:
     )
 
 
+def pareto_front(points: list[tuple[float, float]]) -> list[int]:
+    """Indices of the points that no other point beats in both coordinates (lower is better),
+    by increasing first coordinate; equal points are on the front together."""
+    order = sorted(range(len(points)), key=points.__getitem__)
+    front: list[int] = []
+    best = math.inf
+    for _, same in groupby(order, key=points.__getitem__):
+        same = list(same)
+        if points[same[0]][1] < best:
+            front += same
+            best = points[same[0]][1]
+    return front
+
+
 def task_page(view: View, links: Links) -> str:
     """The HTML page of one task's view."""
     return TEMPLATES.get_template("task.html").render(
-        view=view, links=links, scatter=scatter_svg(view), tasks=links.tasks
+        view=view, links=links, scatter=scatter_svg(view), tasks=links.tasks, page_rows=PAGE_ROWS
     )
 
 
-def index_page(entries: list[dict[str, Any]], links: Links) -> str:
-    """The board's front page: every task with its experiments and number of entries."""
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        counts[entry["task"]] += 1
-    rows = [(get_task(name), counts[name]) for name in links.tasks]
+def index_page(counts: dict[str, int], links: Links) -> str:
+    """The board's front page: every task with its number of entries (``counts``)."""
+    rows = [(get_task(name), counts.get(name, 0)) for name in links.tasks]
     return TEMPLATES.get_template("index.html").render(rows=rows, links=links, tasks=links.tasks)
 
 
@@ -447,7 +460,8 @@ def export_site(entries: list[dict[str, Any]], out_dir: Path) -> list[Path]:
     for entry in entries:
         groups[entry["task"]].append(entry)
     links = Links(sorted(groups), static=True)
-    pages = {out_dir / "index.html": index_page(entries, links)}
+    counts = {name: len(members) for name, members in groups.items()}
+    pages = {out_dir / "index.html": index_page(counts, links)}
     for name, members in sorted(groups.items()):
         spec = get_task(name)
         for experiment in task_view(spec, members).experiments:

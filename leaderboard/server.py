@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,7 +79,17 @@ async def _no_body() -> dict[str, Any]:
 def create_app(board: Board, settings: Settings | None = None) -> FastAPI:
     """The service over ``board``."""
     settings = settings or Settings()
-    app = FastAPI(title="exactbench leaderboard", docs_url="/api/docs", redoc_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        released = await run_in_threadpool(queue.release_orphans, board)
+        if released:
+            log.warning("%d uploads of dead workers on this host queued again", len(released))
+        yield
+
+    app = FastAPI(
+        title="exactbench leaderboard", docs_url="/api/docs", redoc_url=None, lifespan=lifespan
+    )
     app.add_middleware(BodyLimit, max_body=settings.max_body)
 
     @app.exception_handler(BoardError)
@@ -86,7 +98,7 @@ def create_app(board: Board, settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "the board's database is unavailable; retry later"}, 503)
 
     def links() -> Links:
-        return Links(sorted({e["task"] for e in board.entries(full=False)} & set(task_names())))
+        return Links(sorted(set(board.tasks()) & set(task_names())))
 
     @app.post("/api/uploads", status_code=202)
     async def upload(request: Request) -> dict[str, str]:
@@ -148,7 +160,7 @@ def create_app(board: Board, settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
-        return index_page(board.entries(full=False), links())
+        return index_page(board.tasks(), links())
 
     def view(name: str, request: Request):
         try:
@@ -165,6 +177,7 @@ def create_app(board: Board, settings: Settings | None = None) -> FastAPI:
             kind=query.get("kind") or None,
             author=query.get("author") or None,
             pooled=query.get("pooled") != "0",
+            page=int(query.get("page", "")) if query.get("page", "").isdigit() else 1,
         )
 
     @app.get("/task/{name}.csv", response_class=PlainTextResponse)

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    func,
     inspect,
     select,
     text,
@@ -92,6 +93,8 @@ UPLOADS = Table(
     Column("created", Float, nullable=False, index=True),
     Column("lease_until", Float),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("worker_host", String(255)),
+    Column("worker_pid", Integer),
 )
 T = TypeVar("T")
 HEAVY = ("config", "environment")
@@ -174,6 +177,7 @@ class Board:
                 "(or pip install 'exactbench[postgres]')"
             ) from None
         self._run(self._create_tables)
+        self._tables: dict[str | None, tuple[Any, list[dict[str, Any]]]] = {}
 
     def _create_tables(self) -> None:
         try:
@@ -191,6 +195,12 @@ class Board:
                 connection.execute(
                     text("CREATE UNIQUE INDEX results_predictions ON results (predictions_hash)")
                 )
+        uploads = {c["name"] for c in inspect(self.engine).get_columns("uploads")}
+        with self.engine.begin() as connection:  # a queue from before claims named their worker
+            for column in UPLOADS.c:
+                if column.name not in uploads:
+                    kind = column.type.compile(self.engine.dialect)
+                    connection.execute(text(f"ALTER TABLE uploads ADD COLUMN {column.name} {kind}"))
 
     def _run(self, action: Callable[..., T], *args: Any) -> T:
         """``action(*args)``; database failures become a :class:`BoardError` saying what to do."""
@@ -283,12 +293,27 @@ class Board:
 
     def entries(self, task: str | None = None, full: bool = True) -> list[dict[str, Any]]:
         """All stored entries (of one task), oldest first, metrics and timings as floats;
-        without ``full``, only what tables need (no config and environment)."""
+        without ``full``, only what tables need (no config and environment), kept in memory
+        while the task's number of entries and newest id stay the same (entries are never
+        changed once stored). The dicts are shared: do not modify them."""
         columns = ENTRIES.c if full else [c for c in ENTRIES.c if c.name not in HEAVY]
         query = select(*columns).order_by(ENTRIES.c.id)
+        stamp = select(func.count(), func.max(ENTRIES.c.id))
         if task:
             query = query.where(ENTRIES.c.task == task)
-        return [_entry(row) for row in self.rows(query)]
+            stamp = stamp.where(ENTRIES.c.task == task)
+        if full:
+            return [_entry(row) for row in self.rows(query)]
+        now = tuple(self.rows(stamp)[0].values())
+        cached = self._tables.get(task)
+        if cached is None or cached[0] != now:
+            cached = self._tables[task] = (now, [_entry(row) for row in self.rows(query)])
+        return list(cached[1])
+
+    def tasks(self) -> dict[str, int]:
+        """Number of entries per task on the board."""
+        query = select(ENTRIES.c.task, func.count().label("n")).group_by(ENTRIES.c.task)
+        return {row["task"]: row["n"] for row in self.rows(query)}
 
     def entry(self, entry_id: int) -> dict[str, Any] | None:
         """One entry by id, or ``None``."""

@@ -57,7 +57,7 @@ def cached_arrays(
     """Load the data set of ``config`` from ``root``, or build, checksum and store it.
 
     ``build(parts_dir)`` receives a scratch directory ``<key>.parts`` for per-system results
-    (see :mod:`tasks.parallel`), so an interrupted build resumes; it is removed once the data
+    (see :mod:`baselines.parallel`), so an interrupted build resumes; it is removed once the data
     set is stored. With ``root=None`` nothing is read or written and ``parts_dir`` is ``None``.
     """
     if root is None:

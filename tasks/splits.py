@@ -469,7 +469,7 @@ def canonical_split(
     """The test split of ``generator``: the admitted one from the store, or built and admitted.
 
     ``build(parts_dir)`` gets a scratch directory for resumable per-system work (see
-    :mod:`tasks.parallel`), removed once the split is stored. With ``data_dir=None`` nothing is
+    :mod:`baselines.parallel`), removed once the split is stored. With ``data_dir=None`` nothing is
     read or written.
     """
     spec = get_task(task)
@@ -510,7 +510,7 @@ def build_notes() -> dict[str, Any]:
     """How a split was built here (workers, BLAS threads): kept in ``admitted.json``."""
     from threadpoolctl import threadpool_info
 
-    from tasks.parallel import default_workers
+    from baselines.parallel import default_workers
 
     threads = max((pool.get("num_threads", 1) for pool in threadpool_info()), default=1)
     return {"workers": default_workers(), "threads": threads}

@@ -21,7 +21,7 @@ CPU for ``iDEA.methods.interacting.solve`` with the same 5-point stencil (82 s w
 13-point one); energies agree to 1e-13 Ha.
 
 :func:`solve_system` is the per-system job of the data set (top-level and picklable, for
-``tasks.parallel.map_systems``): the ground state, then the exact KS inversion of its density
+``baselines.parallel.map_systems``): the ground state, then the exact KS inversion of its density
 (``inversion``) in the gauge ε = E0(2) - E0(1).
 """
 

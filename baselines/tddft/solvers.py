@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from scipy.interpolate import CubicSpline
 
+from baselines.parallel import map_parameters, map_systems, stack_results
 from baselines.tddft.simulate import orbital_movie, simulate_system
 from baselines.tddft.system import grid_spacing, uniform_axis
-from tasks.parallel import map_parameters, map_systems, stack_results
 
 
 def physics_of_split(

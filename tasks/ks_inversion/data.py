@@ -27,8 +27,8 @@ from torch.utils.data import TensorDataset
 from baselines.ks_inversion.exact import solve_system
 from baselines.ks_inversion.systems import parameter_grid
 from baselines.ks_inversion.systems import split_indices as equivalent_together
+from baselines.parallel import map_parameters
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.parallel import map_parameters
 from tasks.splits import Split, canonical_split
 from tasks.training import eval_loader, step_loader
 

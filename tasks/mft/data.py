@@ -4,7 +4,7 @@ A *case* is a model (walkers | ssep) in a setting (annealed | quenched) at densi
 case has two simulated systems: the equilibrium system (ρ_a = ρ_b = ρ), whose two-time
 correlation carries σ/√D, and a step (ρ_a ≠ ρ_b), whose mean current carries D (see
 :mod:`tasks.mft.mft_form`). Samples are simulated in independent batches by
-:func:`tasks.parallel.map_systems` (one seed stream per batch, resumable) and reduced to
+:func:`baselines.parallel.map_systems` (one seed stream per batch, resumable) and reduced to
 cumulants and two-time correlations with jackknife errors. Besides these inputs the split
 holds the raw samples, the exact continuum values (references, hidden from predictors) and the
 number of simulated events (provenance); CPU times are logged, not stored. The parts are
@@ -37,7 +37,7 @@ from baselines.mft.formulas import (
 )
 from baselines.mft.lattice import MODELS, SETTINGS, box_half_width, end_effect_bound
 from baselines.mft.simulate import simulate
-from tasks.parallel import map_systems
+from baselines.parallel import map_systems
 from tasks.splits import Split, canonical_split
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Test split (a :class:`tasks.splits.Split`, declared in :mod:`tasks.regc.spec`), built resumably:
 
 1. ``sampler.chains`` independent REGC chains (chain c seeded with ``sampler.seed + c``, one per
-   core, :func:`tasks.parallel.map_systems`), each checkpointing into the build's scratch
+   core, :func:`baselines.parallel.map_systems`), each checkpointing into the build's scratch
    directory; their samples decorrelated per state by ``pymbar.timeseries``;
 2. the exact density of states g(N, B) by the transfer matrix (orbits in parallel, summed in a
    fixed order) and the exact per-site quantities (:mod:`baselines.regc.thermo`) on the
@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from baselines.parallel import map_systems
 from baselines.regc.gas import DiatomicGas
 from baselines.regc.lattice import LatticeGas, beta
 from baselines.regc.mbar import SETTINGS as MBAR_SETTINGS
@@ -39,7 +40,6 @@ from baselines.regc.solvers import split_mbar
 from baselines.regc.thermo import QUANTITIES, grid_thermodynamics
 from baselines.regc.transfer_matrix import transfer_matrix_dos
 from tasks.cache import cached_arrays
-from tasks.parallel import map_systems
 from tasks.splits import Split, canonical_split
 from tasks.training import RepeatedBatch
 

@@ -28,9 +28,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
+from baselines.parallel import map_parameters
 from baselines.tddft.simulate import sample_systems, simulate_system
 from tasks.cache import CachedArrays, cached_arrays
-from tasks.parallel import map_parameters
 from tasks.splits import Split, canonical_split
 from tasks.training import eval_loader, step_loader
 

@@ -1,5 +1,6 @@
-"""The served page in a real browser (Debian's chromium and chromedriver, via Selenium): sort by
-a header, open an entry page, download the CSV, and a screenshot that is not blank."""
+"""The served page in a real browser (Debian's chromium and chromedriver, via Selenium): a metric's
+header sorts in that metric's direction and again the other way, sort by cost, open an entry page,
+download the CSV, and a screenshot that is not blank."""
 
 from __future__ import annotations
 
@@ -29,26 +30,37 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+EXPERIMENT = {"qho": "qho_base", "ks_inversion": "ks_quick"}
+OTHER = {"qho": "u_mse", "ks_inversion": "converged_fraction"}  # lower / higher is better
+# task, method, kind, primary metric, other metric, cost: each orders the ranked rows differently
+ENTRIES = [
+    ("qho", "qho_pinn", "model", 3e-4, 1e-7, 50.0),
+    ("qho", "qho_split_operator", "baseline", 1e-6, 1e-5, 2.0),
+    ("qho", "qho_exact", "reference", 1e-30, 1e-30, 0.5),
+    ("ks_inversion", "ks_fno", "model", 1e-2, 0.5, 30.0),
+    ("ks_inversion", "ks_pinn", "model", 3e-2, 0.9, 80.0),
+    ("ks_inversion", "ks_idea", "baseline", 1e-3, 0.7, 5.0),
+]
+
+
 @pytest.fixture
 def served(tmp_path):
-    """A board with three qho entries, served on 127.0.0.1 in a thread."""
+    """A board with the :data:`ENTRIES`, served on 127.0.0.1 in a thread."""
     from leaderboard.server import create_app
 
     board = Board(f"sqlite:///{tmp_path / 'board.db'}")
-    spec = get_task("qho")
-    for index, (method, kind, mse, cost) in enumerate(
-        [("qho_pinn", "model", 3e-4, 50.0), ("qho_split_operator", "baseline", 1e-6, 2.0),
-         ("qho_exact", "reference", 1e-30, 0.5)]
-    ):  # fmt: skip
+    for index, (task, method, kind, primary, other, cost) in enumerate(ENTRIES):
+        spec = get_task(task)
         record = write_record(
             tmp_path / method,
-            _fields(method=method, kind="model" if kind == "model" else "baseline",
+            _fields(task=task, experiment=EXPERIMENT[task], method=method,
+                    kind="model" if kind == "model" else "baseline",
                     timings={"train": cost, "inference_total": 0.1, "inference_per_sample": 0.01}),
             {"u": np.full(2, float(index))},
         )  # fmt: skip
-        metrics = check_metrics(spec, {name: mse * (1 + i) for i, name in enumerate(spec.metrics)})
-        board.add(record, method=method, kind=kind, metrics=metrics, author="alice",
-                  predictions_hash=f"{index:064d}", predictions=b"npz")  # fmt: skip
+        metrics = check_metrics(spec, {spec.primary_metric: primary, OTHER[task]: other})
+        board.add(record, method=method, kind=kind, metrics=metrics,
+                  author="alice", predictions_hash=f"{index:064d}", predictions=b"npz")  # fmt: skip
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(board), host="127.0.0.1", port=port,
                                            log_level="warning"))  # fmt: skip
@@ -90,6 +102,41 @@ def _methods(driver) -> list[str]:
 
     return [row.find_elements(By.TAG_NAME, "td")[1].text
             for row in driver.find_elements(By.CSS_SELECTOR, "#board tbody tr")]  # fmt: skip
+
+
+def _sort_by(driver, metric: str) -> tuple[list[str], list[float]]:
+    """Click the header of ``metric``; the ranked rows' methods and values of that metric."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, f"th[data-metric={metric}] a").click()
+    headers = driver.find_elements(By.CSS_SELECTOR, "#board thead th")
+    column = [th.get_attribute("data-metric") for th in headers].index(metric)
+    rows = [row.find_elements(By.TAG_NAME, "td")
+            for row in driver.find_elements(By.CSS_SELECTOR, "#board tbody tr")]  # fmt: skip
+    ranked = [cells for cells in rows if cells[0].text.isdigit()]
+    return [c[1].text for c in ranked], [
+        float(c[column].get_attribute("data-value")) for c in ranked
+    ]
+
+
+@pytest.mark.parametrize(
+    ("task", "order"),
+    [
+        ("qho", ["qho_pinn", "qho_split_operator"]),
+        ("ks_inversion", ["ks_pinn", "ks_idea", "ks_fno"]),
+    ],
+)
+def test_a_metric_header_sorts_in_its_direction_and_toggles(served, browser, task, order):
+    spec, metric = get_task(task), OTHER[task]
+    browser.get(f"{served}/task/{task}")
+    assert _methods(browser)[: len(order)] != order  # ranked by the primary metric first
+    sign = 1 if spec.metrics[metric].direction == "lower" else -1
+    methods, values = _sort_by(browser, metric)
+    assert f"sort={metric}" in browser.current_url and "reverse" not in browser.current_url
+    assert methods == order and values == sorted(values, key=lambda v: sign * v)
+    methods, values = _sort_by(browser, metric)  # again: the other way round
+    assert "reverse=1" in browser.current_url
+    assert methods == order[::-1] and values == sorted(values, key=lambda v: -sign * v)
 
 
 def test_sort_open_an_entry_download_and_look(served, browser, tmp_path):

@@ -6,17 +6,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from bench.baseline import run_baseline
 from bench.config import compose_run
 from leaderboard import queue
 from leaderboard.record import load_predictions, load_record, write_record
 from leaderboard.server import Settings, create_app
+from leaderboard.store import UPLOADS
 from leaderboard.submit import rescore
 from leaderboard.tokens import create_token, revoke_token
 
@@ -127,6 +133,58 @@ def test_a_claim_of_a_killed_worker_expires_and_the_upload_is_scored(service, qh
     drain(board)
     assert queue.status(board, upload)["status"] == "scored"
     assert queue.counts(board)["scored"] == 1
+
+
+def test_a_worker_killed_mid_scoring_is_replaced_at_once(service, qho_run):
+    board, client, _ = service
+    upload = client.post("/api/uploads", files=files_of(qho_run())).json()["id"]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bench.cli", "leaderboard", "--db", board.url, "worker"],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while queue.status(board, upload)["status"] != "scoring":
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.01)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its scoring child
+        worker.wait()
+    claimed = board.rows(select(UPLOADS).where(UPLOADS.c.id == upload))[0]
+    assert claimed["status"] == "scoring" and claimed["worker_pid"] == worker.pid
+    assert claimed["lease_until"] > time.time() + 600  # the lease alone would take 11 minutes
+    queue.work(board, queue.Limits(), until_empty=True)  # a worker starting on this host
+    assert queue.status(board, upload)["status"] == "scored"
+    assert queue.counts(board)["scored"] == 1 and len(board.entries()) == 1
+
+
+def test_claims_of_other_hosts_wait_for_their_lease(service, qho_run):
+    board, client, _ = service
+    upload = client.post("/api/uploads", files=files_of(qho_run())).json()["id"]
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    queue.claim(board, lease_seconds=600)
+    mark = update(UPLOADS).where(UPLOADS.c.id == upload)
+    with board.transaction() as connection:
+        connection.execute(mark.values(worker_host="elsewhere", worker_pid=gone.pid))
+    assert queue.release_orphans(board) == [] and queue.claim(board, 600) is None
+    with board.transaction() as connection:
+        connection.execute(mark.values(worker_host=queue.this_host()))
+    assert queue.release_orphans(board) == [upload]
+    drain(board)
+    assert queue.status(board, upload)["status"] == "scored"
+
+
+def test_a_claim_taken_over_after_its_lease_stores_nothing(service, qho_run):
+    board, client, _ = service
+    run_dir = qho_run()
+    client.post("/api/uploads", files=files_of(run_dir))
+    slow = queue.claim(board, lease_seconds=-1)  # its lease runs out while it scores
+    fast = queue.claim(board, lease_seconds=60)
+    assert fast["id"] == slow["id"]
+    assert queue.finish(board, fast, rescore(run_dir))
+    assert not queue.finish(board, slow, rescore(run_dir))
+    assert queue.status(board, fast["id"])["status"] == "scored" and len(board.entries()) == 1
 
 
 def test_an_upload_that_keeps_crashing_the_scorer_is_rejected(service, qho_run):
