@@ -41,7 +41,9 @@ def test_poisoning_changes_every_reference_kind():
 @pytest.mark.parametrize(("task", "group", "name"), PREDICTORS)
 def test_poisoned_references_leave_predictions_unchanged(task, group, name, composed, monkeypatch):
     """Predictions are captured before scoring (the evaluator, not under test, reads the
-    poisoned references)."""
+    poisoned references). An array that differs is checked against a second clean run: if two
+    clean runs differ there too, it is the predictor's own run-to-run noise (e.g. the float32
+    constant fits of a genetic search), and it is left out; anything else fails."""
     import bench.records
 
     captured = []
@@ -56,10 +58,23 @@ def test_poisoned_references_leave_predictions_unchanged(task, group, name, comp
         parts["references"] = {k: poisoned(v) for k, v in parts["references"].items()}
         return make(spec, manifest, parts, path)
 
-    monkeypatch.setattr(tasks.splits, "_split", with_poisoned_references)
-    run(*composed(overrides))
+    with monkeypatch.context() as poisoning:
+        poisoning.setattr(tasks.splits, "_split", with_poisoned_references)
+        run(*composed(overrides))
     clean, again = captured
     assert set(again) == set(clean)
-    for key in clean:
-        if not key.endswith("seconds"):  # wall times a predictor reports are measurements
-            np.testing.assert_array_equal(again[key], clean[key], err_msg=f"{name}: {key}")
+    keys = [key for key in clean if not key.endswith("seconds")]  # wall times are measurements
+    differing = [key for key in keys if not _equal(again[key], clean[key])]
+    if differing:
+        run(*composed(overrides))
+        noisy = {key for key in differing if not _equal(captured[2][key], clean[key])}
+        assert noisy == set(differing), f"{name}: poisoned references changed {differing}"
+        assert len(noisy) < len(keys), f"{name}: no array of its predictions is reproducible"
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    try:
+        np.testing.assert_array_equal(a, b)
+    except AssertionError:
+        return False
+    return True
