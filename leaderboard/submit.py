@@ -77,16 +77,22 @@ def lookup_method(spec: TaskSpec, record: RunRecord) -> tuple[str, str]:
     return name, kind
 
 
-def official_config(spec: TaskSpec, experiment: str) -> Any:
-    """The repository's config of the task and a listed experiment (never the submitted one)."""
+def listed_experiment(experiment: str) -> str:
+    """``experiment`` as ``conf/experiment`` spells it (or ``default``); otherwise refused."""
     listed = experiment_names()
     if experiment != "default" and experiment not in listed:
         raise SubmissionError(
             f"unknown experiment {experiment!r}; experiments: default, {', '.join(listed)}"
         )
+    return "default" if experiment == "default" else listed[listed.index(experiment)]
+
+
+def official_config(spec: TaskSpec, experiment: str) -> Any:
+    """The repository's config of the task and a listed experiment (never the submitted one)."""
+    experiment = listed_experiment(experiment)
     overrides = [f"task={spec.name}"]
     if experiment != "default":
-        overrides.append(f"experiment={listed[listed.index(experiment)]}")
+        overrides.append(f"experiment={experiment}")
     try:
         cfg = compose(overrides)
     except Exception as error:  # any composition failure is a rejection, never a traceback
@@ -178,11 +184,7 @@ def admissible(run_dir: Path) -> tuple[RunRecord, TaskSpec, str, str, dict[str, 
         raise SubmissionError(
             f"split id {record.split_id[:70]!r} is not a SHA-256; it has not admitted anything"
         )
-    listed = experiment_names()
-    if record.experiment != "default" and record.experiment not in listed:
-        raise SubmissionError(
-            f"unknown experiment {record.experiment!r}; experiments: default, {', '.join(listed)}"
-        )
+    listed_experiment(record.experiment)
     try:
         check_timings(record)
         predictions = load_predictions(run_dir)

@@ -31,7 +31,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -403,25 +403,6 @@ def stored_split(data_dir: Path, task: str, key: str, split_id: str | None = Non
     return None
 
 
-def admitted_ids(data_dir: Path, task: str, generator: Mapping[str, Any]) -> list[str]:
-    """Ids admitted in the store for ``task`` and this generator config, first = in use."""
-    key = config_key(json.loads(json.dumps(dict(generator))))
-    return [entry["split_id"] for entry in admitted(store_dir(data_dir, task, key))]
-
-
-def find_split(data_dir: Path, task: str, split_id: str) -> Split | None:
-    """An admitted split of ``task`` with id ``split_id``, under any generator config."""
-    if not SPLIT_ID.fullmatch(str(split_id)):
-        return None
-    root = Path(data_dir) / "splits" / task
-    if not root.is_dir():
-        return None
-    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
-        if any(e["split_id"] == split_id for e in admitted(directory)):
-            return read_split(directory / f"{split_id}.npz", expected_task=task)
-    return None
-
-
 def store(split: Split, data_dir: Path, how: str, **notes: Any) -> Path:
     """Write ``split`` into the store and admit it (see the module docstring for the rule)."""
     directory = store_dir(data_dir, split.task, split.manifest["config_key"])
@@ -489,11 +470,7 @@ def canonical_split(
     path = store(split, data_dir, "built", **build_notes())
     if parts_dir.is_dir():
         shutil.rmtree(parts_dir)
-    return _split(spec, split.manifest, _parts_of(split), path)
-
-
-def _parts_of(split: Split) -> dict[str, Mapping]:
-    return {"inputs": split.inputs, "references": split.references, "provenance": split.provenance}
+    return replace(split, path=path)
 
 
 def _quarantine(directory: Path, error: Exception) -> None:
