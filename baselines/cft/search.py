@@ -157,7 +157,13 @@ def score_front(
     split: Mapping[str, np.ndarray],
     polish_constants: bool = False,
 ) -> list[Scored]:
-    """:func:`score_candidate` of every candidate; undefined ones (e.g. 1/0) are dropped."""
+    """:func:`score_candidate` of every candidate; undefined ones (e.g. 1/0) are dropped.
+
+    sympy's cache is cleared first: its entries from earlier work in the same process can hand
+    back equal but differently built expressions, which moves the float64 polish of an
+    ill-conditioned candidate to a different optimum. Cleared, a front scores the same in any
+    process."""
+    sympy.core.cache.clear_cache()
     front = []
     for candidate in candidates:
         try:
