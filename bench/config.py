@@ -84,6 +84,9 @@ def hydra_command(run: Callable[[DictConfig, Path], Any], name: str) -> Callable
         return metrics.get(get_task(cfg.task.name).primary_metric)
 
     def cli(argv: list[str]) -> None:
+        from bench.launch import require_slurm
+
+        require_slurm(argv)
         register_resolvers()
         sys.argv = [f"exactbench {name}", *search_path_override(), *argv]
         main()

@@ -54,12 +54,14 @@ class PreemptionCheckpoint(OnExceptionCheckpoint):
         self.signals = [signal.Signals[name] for name in signals]
         self.received: signal.Signals | None = None
         self._previous: dict[signal.Signals, Any] = {}
+        self._training_here = False
 
     def _note(self, signum: int, frame: FrameType | None) -> None:
         self.received = signal.Signals(signum)
         log.warning("received %s: checkpoint at the end of this step, then requeue", signum)
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._training_here = True
         for signum in self.signals:
             self._previous[signum] = signal.signal(signum, self._note)
 
@@ -77,6 +79,14 @@ class PreemptionCheckpoint(OnExceptionCheckpoint):
             f"stopped by {self.received.name} at step {trainer.global_step}; checkpoint "
             f"{self.ckpt_path} (the same command with the same run directory resumes)"
         )
+
+    def on_exception(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException
+    ) -> None:
+        """Checkpoint only where the training ran: the main process of a forked
+        data-parallel run (``trainer=ddp``) holds the untrained model, its ranks checkpoint."""
+        if self._training_here:
+            super().on_exception(trainer, pl_module, exception)
 
     def teardown(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         for signum, handler in self._previous.items():

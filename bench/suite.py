@@ -14,6 +14,11 @@ the console. Run records land under ``outputs/suite/<NAME>/<date-time>/<index>-<
 summary (Markdown) beside them; every finished run is submitted to the leaderboard (re-scored on
 the canonical split), which is exported to ``leaderboard/data/site/``. Exit status is non-zero
 if any job failed or was rejected.
+
+On a cluster, ``hydra/launcher=slurm`` (or ``local``; ``hydra.launcher.KEY=VALUE`` as for
+``train -m``) submits every job as its own submitit job with the launcher's settings
+(:mod:`bench.launch`); all jobs are queued at once (``--jobs N`` caps them), each with
+``cpus_per_task`` threads, and the summary and the board are built from what the jobs wrote.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from omegaconf import OmegaConf
 
 from bench.cli import VERBOSE_ENV
+from bench.launch import make_executor, split_launcher_overrides, submit
 from leaderboard.configs import CONF_DIR
 from leaderboard.record import RecordError, RunRecord, load_record
 from tasks.spec import get_task
@@ -79,7 +86,7 @@ class Job:
     index: int
     row: list[str]
     run_dir: Path
-    process: subprocess.Popen | None = None
+    process: Any = None  # subprocess.Popen, or a submitted command polled the same way
     started: float = 0.0
     seconds: float = 0.0
     outcome: RunRecord | str | None = None
@@ -104,8 +111,9 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
-def start(job: Job, extra: list[str], verbose: bool, threads: int) -> None:
-    """Launch one job; its output goes to ``job.log`` unless ``verbose``."""
+def start(job: Job, extra: list[str], verbose: bool, threads: int, executor: Any = None) -> None:
+    """Launch one job (a local process, or a submitit job through ``executor``); its output
+    goes to ``job.log`` unless ``verbose``."""
     command = [sys.executable, "-m", "bench.cli", *job.row, *extra, f"hydra.run.dir={job.run_dir}"]
     env = os.environ.copy()
     if not verbose:
@@ -113,9 +121,12 @@ def start(job: Job, extra: list[str], verbose: bool, threads: int) -> None:
         env |= {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
         env |= {"EXACTBENCH_WORKERS": str(threads), "WANDB_SILENT": "true"}
     job.run_dir.mkdir(parents=True, exist_ok=True)
+    job.started = time.perf_counter()
+    if executor is not None:
+        job.process = submit(executor, command, env, job.run_dir / "job.log")
+        return
     log = None if verbose else open(job.run_dir / "job.log", "w")  # noqa: SIM115
     job.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    job.started = time.perf_counter()
     if log is not None:
         log.close()  # the child holds its own descriptor
 
@@ -152,8 +163,12 @@ def status_line(job: Job, total: int) -> str:
     )
 
 
-def run_jobs(jobs: list[Job], extra: list[str], parallel: int, verbose: bool) -> None:
-    """Run every job, at most ``parallel`` at once, an experiment's first job before the rest."""
+def run_jobs(
+    jobs: list[Job], extra: list[str], parallel: int, verbose: bool,
+    executor: Any = None, threads: int | None = None,
+) -> None:  # fmt: skip
+    """Run every job, at most ``parallel`` at once, an experiment's first job before the rest;
+    ``threads`` per job (default: the cores shared between the ``parallel`` jobs)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -164,7 +179,7 @@ def run_jobs(jobs: list[Job], extra: list[str], parallel: int, verbose: bool) ->
         TimeRemainingColumn,
     )
 
-    threads = max(1, default_jobs() // parallel)
+    threads = threads or max(1, default_jobs() // parallel)
     first = {}
     for job in jobs:
         first.setdefault(job.experiment, job)
@@ -179,7 +194,7 @@ def run_jobs(jobs: list[Job], extra: list[str], parallel: int, verbose: bool) ->
                 if len(running) < parallel and (job is lead or lead.outcome is not None):
                     pending.remove(job)
                     running.append(job)
-                    start(job, extra, verbose, threads)
+                    start(job, extra, verbose, threads, executor)
             time.sleep(0.2)
             for job in [j for j in running if j.process.poll() is not None]:
                 running.remove(job)
@@ -248,8 +263,8 @@ def cli(argv: list[str]) -> None:
     from leaderboard.submit import SubmissionError, submit
 
     name, parallel, extra = parse_args(argv)
-    verbose = bool(os.environ.get(VERBOSE_ENV))
-    parallel = 1 if verbose else (parallel or default_jobs())
+    launcher, extra = split_launcher_overrides(extra)
+    verbose = bool(os.environ.get(VERBOSE_ENV)) and not launcher
     runs = load_suite(name)
     root = Path(os.environ.get("EXACTBENCH_ROOT", "."))
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
@@ -258,9 +273,14 @@ def cli(argv: list[str]) -> None:
         Job(index, row, suite_dir / f"{index:02d}-{method_of(row)}")
         for index, row in enumerate(runs)
     ]
+    executor, threads = None, None
+    if launcher:  # the cluster schedules: every job may be queued at once
+        executor, threads = make_executor(launcher, suite_dir / ".submitit")
+        parallel = parallel or len(jobs)
+    parallel = 1 if verbose else (parallel or default_jobs())
     print(f"suite {name}: {len(jobs)} jobs, logs and records under {suite_dir}", flush=True)
     started = time.perf_counter()
-    run_jobs(jobs, extra, parallel, verbose)
+    run_jobs(jobs, extra, parallel, verbose, executor, threads)
     suite_dir.mkdir(parents=True, exist_ok=True)
     (suite_dir / "summary.md").write_text(f"# Suite `{name}`\n\n{summary_table(jobs)}")
     board, rejected = Board(), 0

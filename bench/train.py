@@ -63,9 +63,8 @@ def _train(
     datamodule = make_datamodule(cfg)
     split = datamodule.test_split()
     logger = pending.get()
-    timer = StepTimer()
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
-    callbacks += [timer, *extra_callbacks]
+    callbacks += [StepTimer(), *extra_callbacks]
     trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=callbacks)
     _, train_seconds = timed(
         lambda: trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
@@ -73,7 +72,7 @@ def _train(
     model.eval()
     return predict_and_record(
         cfg, run_dir, method=cfg.model.name, kind=kind, predict=model.predict_split, split=split,
-        logger=logger, timings={"train": train_seconds, **timer.timings()},
+        logger=logger, timings={"train": train_seconds, **StepTimer.timings(trainer)},
     )  # fmt: skip
 
 

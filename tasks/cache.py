@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,26 @@ def cached_arrays(
     ``build(parts_dir)`` receives a scratch directory ``<key>.parts`` for per-system results
     (see :mod:`baselines.parallel`), so an interrupted build resumes; it is removed once the data
     set is stored. With ``root=None`` nothing is read or written and ``parts_dir`` is ``None``.
+    Processes that ask for the same data set at once (the ranks of a data-parallel training,
+    sweep workers, suite lanes) take turns on a file lock: one builds, the others load.
     """
     if root is None:
         arrays = build(None)
         return CachedArrays(arrays, arrays_checksum(arrays), None)
     directory = Path(root) / task
     key = config_key(config)
+    directory.mkdir(parents=True, exist_ok=True)
+    with FileLock(directory / f"{key}.lock"):  # one builder; the others wait, then load
+        return _load_or_build(directory, key, task, config, build)
+
+
+def _load_or_build(
+    directory: Path,
+    key: str,
+    task: str,
+    config: Mapping[str, Any],
+    build: Callable[[Path | None], dict[str, np.ndarray]],
+) -> CachedArrays:
     data_path, meta_path = directory / f"{key}.npz", directory / f"{key}.json"
     if data_path.is_file() and meta_path.is_file():
         loaded = _load_verified(data_path, meta_path)
@@ -73,7 +88,6 @@ def cached_arrays(
     parts_dir = directory / f"{key}.parts"
     arrays = build(parts_dir)
     checksum = arrays_checksum(arrays)
-    directory.mkdir(parents=True, exist_ok=True)
     tmp = data_path.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays)
     tmp.replace(data_path)

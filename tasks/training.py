@@ -7,13 +7,13 @@ to any number of grid points over the same box (resolution independence).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import lightning as L
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, Dataset, RandomSampler
+from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from tasks.nets import check_finite
 
@@ -94,11 +94,14 @@ class OperatorModule(L.LightningModule):
             self.log(f"train/{key}", value.detach())
         return loss
 
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Drop neuraloperator's ``_metadata`` entry (its constructor arguments, which hold
-        classes and functions) so checkpoints stay loadable with ``weights_only=True``; the
-        network is rebuilt from the config on resume."""
-        checkpoint["state_dict"].pop(NEURALOP_METADATA, None)
+    def state_dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The weights without neuraloperator's ``_metadata`` entry (its constructor arguments,
+        which hold classes and functions), so checkpoints and the weights a data-parallel run
+        returns to the main process load with ``weights_only=True``; the network is rebuilt
+        from the config."""
+        state = super().state_dict(*args, **kwargs)
+        state.pop(NEURALOP_METADATA, None)
+        return state
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
         loss, parts = self.loss(batch)
@@ -107,16 +110,58 @@ class OperatorModule(L.LightningModule):
             self.log(f"val/{key}", value)
 
 
+class StepSampler(Sampler[int]):
+    """This process's share of ``steps`` shuffled global batches of ``batch_size`` indices.
+
+    The global index stream is the same in every process (reshuffled after every pass over
+    the ``n`` samples, seeded); under data parallelism over ``world`` processes, process
+    ``rank`` takes the ``rank``-th contiguous slice of each global batch, so the ranks together
+    see exactly the batches one process would, and averaged gradients equal one process's at
+    the same global batch. Lightning's own distributed sampler is switched off for this
+    (``use_distributed_sampler: false`` in ``conf/trainer/ddp.yaml``): it would replace the
+    step budget by one pass over the data split between ranks.
+    """
+
+    def __init__(
+        self, n: int, batch_size: int, steps: int, seed: int, rank: int = 0, world: int = 1
+    ) -> None:
+        if batch_size % world:
+            raise ValueError(
+                f"a global batch of {batch_size} does not split over {world} processes: "
+                f"set the model's batch_size to a multiple of trainer.devices"
+            )
+        self.n, self.batch_size, self.steps, self.seed = n, batch_size, steps, seed
+        self.rank, self.world = rank, world
+
+    def __iter__(self) -> Iterator[int]:
+        generator = torch.Generator().manual_seed(self.seed)
+        stream = RandomSampler(
+            range(self.n), num_samples=self.steps * self.batch_size, generator=generator
+        )
+        share = self.batch_size // self.world
+        first = self.rank * share
+        for position, index in enumerate(stream):
+            if first <= position % self.batch_size < first + share:
+                yield index
+
+    def __len__(self) -> int:
+        return self.steps * self.batch_size // self.world
+
+
 def step_loader(dataset: Dataset, batch_size: int, steps: int, seed: int) -> DataLoader:
     """Shuffled mini-batches for exactly ``steps`` optimiser steps (one loader "epoch").
 
     Reshuffles after every pass over the samples, so the trainer's step budget, not an epoch
-    count, sets the length of a fit (as for every model of the harness).
+    count, sets the length of a fit (as for every model of the harness). Under data
+    parallelism (an initialised ``torch.distributed`` group) each process gets its share of
+    every global batch of ``batch_size`` (:class:`StepSampler`).
     """
     batch_size = min(int(batch_size), len(dataset))
-    generator = torch.Generator().manual_seed(int(seed))
-    sampler = RandomSampler(dataset, num_samples=steps * batch_size, generator=generator)
-    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True)
+    rank, world = 0, 1
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
+    sampler = StepSampler(len(dataset), batch_size, int(steps), int(seed), rank, world)
+    return DataLoader(dataset, batch_size=batch_size // world, sampler=sampler, drop_last=True)
 
 
 def eval_loader(dataset: Dataset, batch_size: int) -> DataLoader:

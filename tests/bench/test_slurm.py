@@ -55,6 +55,27 @@ def test_ablation_runs_as_a_slurm_job_array(scratch_root, slurm):
     assert [row.split("|")[1:3] for row in table[2:]] == [[" 0 ", " 2 "], [" 1 ", " 2 "]]
 
 
+def test_suite_runs_its_jobs_as_slurm_jobs(scratch_root, slurm):
+    """``suite hydra/launcher=slurm``: each row is its own job; summary and board as locally."""
+    suite_file = scratch_root / "pair.yaml"
+    suite_file.write_text(
+        "runs:\n  - [train, experiment=qho_base]\n"
+        "  - [baseline, experiment=qho_base, baseline=qho_split_operator]\n"
+    )
+    command = [
+        sys.executable, "-m", "bench.cli", "suite", f"suite={suite_file}", "logger=none",
+        "model.optim.adam_steps=3", "model.optim.lbfgs_steps=1", "model.optim.lbfgs_max_iter=3",
+        "hydra/launcher=slurm", "hydra.launcher.cpus_per_task=1", "hydra.launcher.mem_gb=1",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=scratch_root, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2/2 jobs finished" in done.stdout and "rejected" not in done.stdout
+    (suite_dir,) = (scratch_root / "outputs" / "suite" / "pair").iterdir()
+    scripts = sorted((suite_dir / ".submitit").rglob("*_submission.sh"))
+    assert len(scripts) == 2 and all("#SBATCH --cpus-per-task=1" in s.read_text() for s in scripts)
+    assert "| qho / qho_base | density_mse ↓ | 1 | qho_split_operator |" in done.stdout
+
+
 def cube(x: float) -> dict[str, np.ndarray]:
     return {"y": np.array([x**3])}
 
