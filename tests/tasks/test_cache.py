@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import time
 
 import numpy as np
 
@@ -53,3 +55,32 @@ def test_truncated_file_is_rebuilt(tmp_path):
     first = cached_arrays("t", {"n": 10}, _builder(calls), tmp_path)
     first.path.write_bytes(b"PK\x03\x04 truncated")
     assert cached_arrays("t", {"n": 10}, _builder(calls), tmp_path).checksum == first.checksum
+
+
+def _slow_build_counted(log_path):
+    """A build that takes a while and appends one line per call to ``log_path``."""
+
+    def build(parts_dir):
+        with open(log_path, "a") as log:
+            log.write("built\n")
+        time.sleep(1.0)
+        return {"a": np.arange(10.0)}
+
+    return build
+
+
+def _ask(root, log_path):
+    cached_arrays("t", {"n": 10}, _slow_build_counted(log_path), root)
+
+
+def test_processes_asking_at_once_build_once(tmp_path):
+    """Ranks of a data-parallel fit (or sweep workers) ask together: one builds, all load."""
+    log_path = tmp_path / "builds.log"
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_ask, args=(tmp_path, log_path)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    assert log_path.read_text() == "built\n"
