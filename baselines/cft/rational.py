@@ -8,7 +8,9 @@ value of the column-normalised system is below ``rcond`` × the largest and the 
 one-dimensional (a unique P/Q up to scale). Its coefficients are floats; the scoring rationalises
 them like any engine's constants. A conventional reference for the genetic searches: complete
 for rational formulas up to ``max_degree``, no search involved; constant input columns (the
-integer columns) are left out, being redundant with the constant monomial.
+integer columns) are left out, being redundant with the constant monomial. When no pair fits
+(a formula that is not rational, or of higher degree), the closest pair (smallest relative
+singular value) is returned as the only candidate, a least-squares fit that scores as inexact.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class RationalEngine:
             inputs, target = inputs[rows], target[rows]
         varying = [j for j in range(inputs.shape[1]) if np.ptp(inputs[:, j]) > 0]
         x, used = inputs[:, varying], [names[j] for j in varying]
-        candidates = []
+        closest: tuple[float, Candidate | None] = (np.inf, None)
         pairs = [(m, n) for m in range(self.max_degree + 1) for n in range(self.max_degree + 1)]
         for m, n in sorted(pairs, key=lambda pair: (sum(pair), pair[1])):
             top, bottom = monomials(len(used), m), monomials(len(used), n)
@@ -75,12 +77,14 @@ class RationalEngine:
             _, singular, vt = np.linalg.svd(system / norms, full_matrices=False)
             fits = singular[-1] <= self.rcond * singular[0]
             unique = len(singular) < 2 or singular[-2] > self.rcond * singular[0]
-            if not (fits and unique):
-                continue
-            c = vt[-1] / norms
-            numerator = _polynomial(c[: len(top)], top, used)
-            text = f"({numerator}) / ({_polynomial(c[len(top) :], bottom, used)})"
-            candidates.append(Candidate(text, len(top) + len(bottom)))
-            if len(candidates) == 1:
-                break  # the lowest degrees that fit: higher ones only add common factors
-        return candidates
+            candidate = Candidate(_ratio(vt[-1] / norms, top, bottom, used), len(top) + len(bottom))
+            if fits and unique:
+                return [candidate]  # the lowest degrees that fit: higher ones add common factors
+            closest = min(closest, (singular[-1] / singular[0], candidate), key=lambda c: c[0])
+        return [closest[1]] if closest[1] is not None else []
+
+
+def _ratio(c: np.ndarray, top: list, bottom: list, names: Sequence[str]) -> str:
+    """P/Q as text from the stacked coefficients ``c`` of both polynomials."""
+    numerator = _polynomial(c[: len(top)], top, names)
+    return f"({numerator}) / ({_polynomial(c[len(top) :], bottom, names)})"

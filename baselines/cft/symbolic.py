@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy
@@ -154,20 +155,34 @@ def exact_on_table(
     numerators: np.ndarray,
     denominators: np.ndarray,
 ) -> bool:
-    """Whether ``expr`` (a rational function with rational coefficients) equals every target
+    """Whether ``expr`` (exact constants only) equals every target
     ``numerators[i]/denominators[i]`` at the integer rows ``inputs[i]``, in exact arithmetic.
 
-    False for expressions that are not such rational functions, and at poles.
+    Rational functions are evaluated as polynomials over the rows; other expressions (square
+    roots, ...) by exact substitution, so √144 is 12 and a value that is irrational, complex or
+    infinite matches no target. False for expressions with float constants, and at poles.
     """
-    if expr.atoms(sympy.Float) or not expr.is_rational_function(*symbols):
+    if expr.atoms(sympy.Float):
         return False
-    numerator, denominator = sympy.fraction(sympy.cancel(expr))
     rows = np.asarray(inputs).astype(np.int64).astype(object)
+    targets = zip(numerators.tolist(), denominators.tolist(), strict=True)
+    if not expr.is_rational_function(*symbols):
+        return all(
+            _exact_value(expr, symbols, row) == sympy.Rational(int(a), int(d))
+            for row, (a, d) in zip(rows, targets, strict=True)
+        )
+    numerator, denominator = sympy.fraction(sympy.cancel(expr))
     top, bottom = (_poly_values(part, symbols, rows) for part in (numerator, denominator))
-    for t, b, a, d in zip(top, bottom, numerators.tolist(), denominators.tolist(), strict=True):
+    for t, b, (a, d) in zip(top, bottom, targets, strict=True):
         if b == 0 or t * int(d) != b * int(a):
             return False
     return True
+
+
+def _exact_value(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], row: Sequence[int]) -> Any:
+    """``expr`` at one integer row in exact arithmetic; None unless the value is rational."""
+    value = expr.xreplace(dict(zip(symbols, map(sympy.Integer, row), strict=True)))
+    return value if value.is_Rational else None
 
 
 def _poly_values(poly_expr: sympy.Expr, symbols: Sequence[sympy.Symbol], rows: np.ndarray) -> list:

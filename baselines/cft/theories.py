@@ -11,6 +11,16 @@ twice, as (r, s) and (q - r, p - s)). WZW su(2)_k, k ≥ 1, with l = 2j ∈ {0, 
 
 Theories are ordered smallest first: minimal models by q, then p; WZW models by k. Values are
 :class:`fractions.Fraction`, so tables carry exact numerators and denominators.
+
+A quantity that is *not* a rational function of its inputs, on purpose (``h21_of_c``, minimal
+models only): the weight h_{2,1} = (3p - 2q)/(4q) as a function of the central charge alone,
+c = c_num/c_den in lowest terms. With t = p/q < 1 the smaller root of 6t² - (13 - c)t + 6 = 0,
+
+    h_{2,1}(c) = (5 - c - √((1 - c)(25 - c))) / 16
+               = (5 c_den - c_num - √((c_den - c_num)(25 c_den - c_num))) / (16 c_den),
+
+(Ising 1/16, Yang-Lee -1/5). Every value is rational, as (1 - c)(25 - c) = (6(q² - p²)/(pq))²,
+but no rational function of (c_num, c_den) is the formula: a rational fit can only interpolate.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from fractions import Fraction
 from itertools import count
 
 FAMILIES = ("minimal", "wzw")
-QUANTITIES = ("c", "h")
+QUANTITIES = ("c", "h", "h21_of_c")
 THEORY_LABELS = {"minimal": ("p", "q"), "wzw": ("k",)}
 PRIMARY_LABELS = {"minimal": ("r", "s"), "wzw": ("l",)}
 FORMULAS = {
@@ -29,7 +39,12 @@ FORMULAS = {
     ("minimal", "h"): "((p*r - q*s)**2 - (p - q)**2)/(4*p*q)",
     ("wzw", "c"): "3*k/(k + 2)",
     ("wzw", "h"): "l*(l + 2)/(4*(k + 2))",
+    (
+        "minimal",
+        "h21_of_c",
+    ): "(5*c_den - c_num - sqrt((c_den - c_num)*(25*c_den - c_num)))/(16*c_den)",
 }
+QUANTITY_LABELS = {"h21_of_c": ("c_num", "c_den")}  # inputs replacing the theory labels
 
 
 def minimal_c(p: int, q: int) -> Fraction:
@@ -40,6 +55,11 @@ def minimal_c(p: int, q: int) -> Fraction:
 def minimal_h(p: int, q: int, r: int, s: int) -> Fraction:
     """Conformal weight h_{r,s} of M(p, q)."""
     return Fraction((p * r - q * s) ** 2 - (p - q) ** 2, 4 * p * q)
+
+
+def minimal_h21(p: int, q: int) -> Fraction:
+    """h_{2,1} = (3p - 2q)/(4q) of M(p, q) (the lightest non-identity weight of φ_{2,1} type)."""
+    return minimal_h(p, q, 2, 1)
 
 
 def wzw_c(k: int) -> Fraction:
@@ -106,7 +126,14 @@ def table(
         raise ValueError(f"primary_fraction must be in (0, 1], got {primary_fraction}")
     inputs: list[tuple[int, ...]] = []
     values: list[Fraction] = []
+    if quantity in QUANTITY_LABELS and family != "minimal":
+        raise ValueError(f"quantity {quantity!r} is defined for the minimal models only")
     for theory in theory_list:
+        if quantity == "h21_of_c":
+            c = minimal_c(*theory)
+            inputs.append((c.numerator, c.denominator))
+            values.append(minimal_h21(*theory))
+            continue
         if quantity == "c":
             inputs.append(theory)
             values.append(CENTRAL_CHARGE[family](*theory))
@@ -122,6 +149,8 @@ def table(
 def input_names(family: str, quantity: str) -> tuple[str, ...]:
     """Names of the input columns of a (family, quantity) table."""
     _check_family(family)
+    if quantity in QUANTITY_LABELS:
+        return QUANTITY_LABELS[quantity]
     return THEORY_LABELS[family] + (PRIMARY_LABELS[family] if quantity == "h" else ())
 
 

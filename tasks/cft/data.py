@@ -22,7 +22,7 @@ class CFTDataModule(L.LightningDataModule):
 
     Args:
         source: ``minimal``, ``wzw`` or ``csv``.
-        quantity: ``c`` or ``h`` (built-in families).
+        quantity: ``c``, ``h`` or ``h21_of_c`` (built-in families; see baselines.cft.theories).
         n_theories: training theories, smallest first.
         primary_fraction: lowest fraction of each theory's primaries kept (quantity ``h``).
         heldout: ``n_theories`` and ``primary_fraction`` of the extrapolation table.

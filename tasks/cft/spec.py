@@ -15,7 +15,7 @@ SPEC = TaskSpec(
     ),
     inputs={
         "input_names": Array("names of the d input columns (d,)"),
-        "quantity": Array("name of the target searched for (1,): c, h or the CSV column"),
+        "quantity": Array("name of the target searched for (1,): c, h, h21_of_c or the CSV column"),
         "train_x": Array("training table: integer inputs (n, d)"),
         "train_num": Array("training targets, numerators of the reduced fractions (n,)"),
         "train_den": Array("training targets, denominators of the reduced fractions (n,)"),

@@ -60,6 +60,9 @@ def test_exact_evaluation_detects_an_off_by_one_coefficient_and_poles():
     assert not symbolic.exact_on_table(L * (L + 2) / (4 * (K + 3)), [K, L], x, num, den)
     assert not symbolic.exact_on_table(L * (L + 2) / (4 * (K - 1)), [K, L], x, num, den)  # k = 1
     assert not symbolic.exact_on_table(sympy.sqrt(L) * L, [K, L], x, num, den)
+    root = sympy.sqrt((L * (L + 2)) ** 2)  # algebraic, exact where the root is taken exactly
+    assert symbolic.exact_on_table(root / (4 * (K + 2)), [K, L], x, num, den)
+    assert not symbolic.exact_on_table(root / (4 * (K + 3)), [K, L], x, num, den)
 
 
 def test_same_function_proves_equivalent_forms_of_minimal_h():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction as F
 
 import pytest
@@ -62,6 +63,18 @@ def test_tables_keep_the_lowest_fraction_of_each_theory():
     assert t.input_names("minimal", "h") == ("p", "q", "r", "s")
 
 
+def test_h21_as_a_function_of_c_alone():
+    """Ising 1/16, tricritical Ising 1/10, Yang-Lee -1/5; inputs are c in lowest terms."""
+    inputs, values = t.table("minimal", "h21_of_c", [(3, 4), (4, 5), (2, 5)])
+    assert inputs == [(1, 2), (7, 10), (-22, 5)] and values == [F(1, 16), F(1, 10), F(-1, 5)]
+    assert t.input_names("minimal", "h21_of_c") == ("c_num", "c_den")
+    for (n, d), h in zip(
+        *t.table("minimal", "h21_of_c", t.theories("minimal", 0, 200)), strict=True
+    ):
+        root = math.isqrt((d - n) * (25 * d - n))
+        assert root**2 == (d - n) * (25 * d - n) and F(5 * d - n - root, 16 * d) == h
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -69,6 +82,7 @@ def test_tables_keep_the_lowest_fraction_of_each_theory():
         (lambda: t.theories("wzw", 0, 0), "n >= 1"),
         (lambda: t.table("wzw", "x", [(1,)]), "unknown quantity"),
         (lambda: t.table("wzw", "h", [(1,)], 0.0), "primary_fraction"),
+        (lambda: t.table("wzw", "h21_of_c", [(1,)]), "minimal models only"),
     ],
 )
 def test_bad_requests_are_explained(call, message):
