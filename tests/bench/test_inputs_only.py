@@ -42,8 +42,9 @@ def test_poisoning_changes_every_reference_kind():
 def test_poisoned_references_leave_predictions_unchanged(task, group, name, composed, monkeypatch):
     """Predictions are captured before scoring (the evaluator, not under test, reads the
     poisoned references). An array that differs is checked against a second clean run: if two
-    clean runs differ there too, it is the predictor's own run-to-run noise (e.g. the float32
-    constant fits of a genetic search), and it is left out; anything else fails."""
+    clean runs differ there too, it is the predictor's own run-to-run noise, and it is left
+    out; anything else fails. (The symbolic searches had such noise from sympy's cache, which
+    the scoring now clears: a run's expressions no longer depend on what ran before it.)"""
     import bench.records
 
     captured = []
