@@ -11,22 +11,23 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from baselines.qho.exact import psi01_on_grid
+from baselines.qho.exact import psi_on_grid
 from baselines.qho.split_operator import propagate_on_grid
 
 
 class ExactFormula:
-    """The closed-form ψ_{0,1}: zero error by construction, and the cost of evaluating it.
+    """The closed-form state: zero error by construction, and the cost of evaluating it.
 
     Args:
         dim: spatial dimensions d of the test grid.
+        state: ``psi01`` or ``entangled`` (``baselines.qho.exact.STATES``).
     """
 
-    def __init__(self, dim: int) -> None:
-        self.dim = int(dim)
+    def __init__(self, dim: int, state: str = "psi01") -> None:
+        self.dim, self.state = int(dim), state
 
     def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        u, v = psi01_on_grid(inputs["axis"], inputs["t"], inputs["omega"], self.dim)
+        u, v = psi_on_grid(inputs["axis"], inputs["t"], inputs["omega"], self.dim, self.state)
         return {"u": u, "v": v}
 
 
@@ -38,10 +39,12 @@ class SplitOperator:
         dt: largest internal time step (ħ/E_h); the step is shortened to divide the frame
             interval.
         padding: extra box on each side, in units of the evaluation box half-width.
+        state: initial state, ``psi01`` or ``entangled``.
     """
 
-    def __init__(self, dim: int, dt: float, padding: float) -> None:
+    def __init__(self, dim: int, dt: float, padding: float, state: str = "psi01") -> None:
         self.dim, self.dt, self.padding = int(dim), float(dt), float(padding)
+        self.state = state
 
     def predict(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         axis, times, omegas = inputs["axis"], inputs["t"], inputs["omega"]
@@ -49,6 +52,6 @@ class SplitOperator:
         u, v = np.empty(shape), np.empty(shape)
         for i, omega in enumerate(omegas):
             u[i], v[i] = propagate_on_grid(
-                [axis] * self.dim, times, float(omega), self.dt, self.padding
+                [axis] * self.dim, times, float(omega), self.dt, self.padding, self.state
             )
         return {"u": u, "v": v}

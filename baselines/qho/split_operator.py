@@ -99,8 +99,9 @@ def propagate_on_grid(
     omega: float,
     dt: float,
     padding: float = 2.0,
+    initial_state: str = "psi01",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Propagate ψ_{0,1} from t = 0 and sample it on the evaluation grid at ``times``.
+    """Propagate ``initial_state`` (``exact.STATES``) from t = 0; sample it at ``times``.
 
     Args:
         axes: uniform 1D evaluation axes per dimension (bohr), d = ``len(axes)`` in 1..3.
@@ -120,7 +121,9 @@ def propagate_on_grid(
         raise ValueError("dt must be positive")
     grid = padded_grid(axes, padding)
     psi = np.empty((times.size, *(len(a) for a in axes)), dtype=np.complex128)
-    u0, v0 = exact.psi01(np.meshgrid(*grid.axes, indexing="ij", sparse=True), 0.0, omega)
+    u0, v0 = exact.psi(
+        np.meshgrid(*grid.axes, indexing="ij", sparse=True), 0.0, omega, initial_state
+    )
     state = (u0 + 1j * v0).astype(np.complex128)
     psi[0] = state[grid.window]
     if times.size > 1:

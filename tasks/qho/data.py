@@ -2,9 +2,10 @@
 
 Coordinates are atomic units: positions in bohr, times in ħ/E_h, ω in E_h/ħ. Every point is a
 row ``(x_1, ..., x_d, t, ω)``; ω is a column even when it is fixed, so the residual always
-reads it from the input. The test split is the exact state ψ_{0,1} (``baselines.qho.exact``) on
-a uniform (x, t) grid for each test ω, a canonical split (:mod:`tasks.splits`) whose inputs
-are the grid and whose references are ``u``, ``v`` (:mod:`tasks.qho.spec`).
+reads it from the input. The test split is the exact state (``psi01`` or ``entangled``,
+``baselines.qho.exact``) on a uniform (x, t) grid for each test ω, a canonical split
+(:mod:`tasks.splits`) whose inputs are the grid and whose references are ``u``, ``v``
+(:mod:`tasks.qho.spec`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch
 from scipy.stats import qmc
 from torch.utils.data import DataLoader
 
-from baselines.qho.exact import psi01, psi01_on_grid
+from baselines.qho.exact import STATES, psi, psi_on_grid
 from tasks.splits import Split, canonical_split
 from tasks.training import RepeatedBatch
 
@@ -45,15 +46,19 @@ def sample_box(
     return low_arr + unit * (high_arr - low_arr)
 
 
-def exact_targets(points: np.ndarray, dim: int) -> np.ndarray:
-    """Exact (u, v) of ψ_{0,1} at rows ``(x_1..x_d, t, ω)``; shape (n, 2)."""
+def exact_targets(points: np.ndarray, dim: int, state: str = "psi01") -> np.ndarray:
+    """Exact (u, v) of the named state at rows ``(x_1..x_d, t, ω)``; shape (n, 2)."""
     coords = [points[:, k] for k in range(dim)]
-    u, v = psi01(coords, points[:, dim], points[:, dim + 1])
+    u, v = psi(coords, points[:, dim], points[:, dim + 1], state)
     return np.stack([u, v], axis=1)
 
 
 def build_test_split(
-    dim: int, x_range: Sequence[float], t_range: Sequence[float], test: Mapping[str, Any]
+    dim: int,
+    x_range: Sequence[float],
+    t_range: Sequence[float],
+    test: Mapping[str, Any],
+    state: str = "psi01",
 ) -> dict[str, np.ndarray]:
     """Exact ψ on a uniform grid for each test ω: arrays ``u``, ``v`` of shape (n_ω, n_t, n_x^d).
 
@@ -63,7 +68,7 @@ def build_test_split(
     axis = np.linspace(*x_range, int(test["nx"]))
     times = np.linspace(*t_range, int(test["nt"]))
     omegas = np.asarray(test["omega"], float)
-    u, v = psi01_on_grid(axis, times, omegas, dim)
+    u, v = psi_on_grid(axis, times, omegas, dim, state)
     slices = np.asarray(test.get("slices") or np.empty((0, 3)), float).reshape(-1, 3)
     return {"axis": axis, "t": times, "omega": omegas, "u": u, "v": v, "slices": slices}
 
@@ -84,6 +89,7 @@ class QHODataModule(L.LightningDataModule):
         steps: optimisation steps per fit (the length of the training loader).
         cache_dir: root of the split store (``None``: build in memory, write nothing).
         seed: seed of every random draw here.
+        state: initial state, ``psi01`` (product) or ``entangled`` (sum of two products).
     """
 
     def __init__(
@@ -100,8 +106,12 @@ class QHODataModule(L.LightningDataModule):
         steps: int,
         cache_dir: str | None,
         seed: int,
+        state: str = "psi01",
     ) -> None:
         super().__init__()
+        if state not in STATES:
+            raise ValueError(f"unknown state {state!r}; choose one of {STATES}")
+        self.state = state
         if dim not in (1, 2, 3):
             raise ValueError(f"task.dim must be 1, 2 or 3, got {dim}")
         if boundary not in ("exact", "zero"):
@@ -123,7 +133,7 @@ class QHODataModule(L.LightningDataModule):
     def generator_config(self) -> dict[str, Any]:
         """Everything the test split depends on (its store key)."""
         return {
-            "state": "psi01",
+            "state": self.state,
             "dim": self.dim,
             "x": list(self.x_range),
             "t": list(self.t_range),
@@ -137,7 +147,7 @@ class QHODataModule(L.LightningDataModule):
                 "qho",
                 self.generator_config(),
                 lambda _parts: build_test_split(
-                    self.dim, self.x_range, self.t_range, self.test_config
+                    self.dim, self.x_range, self.t_range, self.test_config, self.state
                 ),
                 self.cache_dir,
             )
@@ -153,7 +163,9 @@ class QHODataModule(L.LightningDataModule):
     def _labelled(self, points: np.ndarray) -> dict[str, torch.Tensor]:
         return {
             "inputs": torch.as_tensor(points, dtype=torch.float32),
-            "targets": torch.as_tensor(exact_targets(points, self.dim), dtype=torch.float32),
+            "targets": torch.as_tensor(
+                exact_targets(points, self.dim, self.state), dtype=torch.float32
+            ),
         }
 
     def _boundary_points(self) -> dict[str, torch.Tensor]:

@@ -1,4 +1,7 @@
-"""Declared contract of the qho task: ψ_{0,1} of the d-dim harmonic oscillator on a test grid.
+"""Declared contract of the qho task: a state of the d-dim harmonic oscillator on a test grid.
+
+The state is ``task.state``: ``psi01`` (Π_k ψ_{0,1}(x_k, t)) or ``entangled`` (a sum of two
+products, ``baselines.qho.exact``).
 
 A predictor reads the grid (``axis``, ``t``, ``omega``, ``slices``) and returns ``u``, ``v`` of
 shape (n_ω, n_t, n_x^d); the exact state on that grid is the reference. d is ``task.dim``.
@@ -10,7 +13,8 @@ SPEC = TaskSpec(
     name="qho",
     description=(
         "Time-dependent Schrödinger equation of the d-dim harmonic oscillator (atomic units): "
-        "predict ψ_{0,1}(x, t) = Re + i Im on a uniform grid for each test ω."
+        "predict ψ(x, t) = Re + i Im (ψ_{0,1} or a non-product state, task.state) on a "
+        "uniform grid for each test ω."
     ),
     inputs={
         "axis": Array("grid points of every spatial axis (n_x,)", "bohr"),
@@ -39,7 +43,7 @@ SPEC = TaskSpec(
     },
     primary_metric="density_mse",
     sample_key="omega",
-    models=("qho_pinn",),
+    models=("qho_pinn", "qho_spinn"),
     baselines=("qho_exact", "qho_split_operator"),
     default_model="qho_pinn",
     default_baseline="qho_split_operator",

@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from baselines.qho.exact import density, psi01
+from baselines.qho.exact import (
+    density,
+    hermite_functions,
+    product_terms,
+    psi,
+    psi01,
+    psi_initial,
+    psi_on_grid,
+)
 
 
 def _residual_1d(omega: float, h: float) -> float:
@@ -109,3 +117,71 @@ def test_torch_matches_numpy_and_propagates_gradients() -> None:
     up, _ = psi01([pts[0] + h, pts[1], pts[2]], t, omega)
     um, _ = psi01([pts[0] - h, pts[1], pts[2]], t, omega)
     np.testing.assert_allclose(grad.numpy(), (up - um) / (2 * h), rtol=1e-6, atol=1e-9)
+
+
+def _entangled_residual(h: float) -> tuple[float, float]:
+    """Max |TDSE residual| of the entangled 3D state at random points (centred differences),
+    and the largest |ψ| there (to compare against)."""
+    rng = np.random.default_rng(1)
+    pts = rng.uniform(-2.5, 2.5, size=(3, 30))
+    t = rng.uniform(0.0, 2 * np.pi, size=30)
+
+    def field(shift=(0.0, 0.0, 0.0), dt=0.0):
+        u, v = psi([p + s for p, s in zip(pts, shift, strict=True)], t + dt, 1.0, "entangled")
+        return u + 1j * v
+
+    centre = field()
+    laplacian = -6 * centre
+    for k in range(3):
+        for sign in (1.0, -1.0):
+            laplacian = laplacian + field(tuple(sign * h * (j == k) for j in range(3)))
+    laplacian /= h**2
+    residual = 1j * (field(dt=h) - field(dt=-h)) / (2 * h)
+    residual += 0.5 * laplacian - 0.5 * (pts**2).sum(axis=0) * centre
+    return float(np.abs(residual).max()), float(np.abs(centre).max())
+
+
+def test_entangled_state_solves_the_tdse():
+    coarse, size = _entangled_residual(1e-2)
+    fine, _ = _entangled_residual(5e-3)
+    assert fine < 1e-3 * size and 3.5 < coarse / fine < 4.5
+
+
+def test_entangled_state_keeps_its_norm_and_is_not_a_product():
+    x = np.linspace(-9.0, 9.0, 91)
+    grid = np.meshgrid(x, x, x, indexing="ij")
+    for t in (0.0, 1.3, 4.0):
+        u, v = psi(grid, t, 1.0, "entangled")
+        norm = np.trapezoid(np.trapezoid(np.trapezoid(density(u, v), x), x), x)
+        assert norm == pytest.approx(1.0, abs=1e-10)
+        wave = (u + 1j * v).reshape(len(x), -1)  # x against (y, z)
+        singular = np.linalg.svd(wave, compute_uv=False)
+        assert singular[1] > 1e-2 * singular[0]  # rank > 1: not ψ_x(x) χ(y, z)
+        product = psi(grid, t, 1.0, "psi01")
+        singular01 = np.linalg.svd(
+            (product[0] + 1j * product[1]).reshape(len(x), -1), compute_uv=False
+        )
+        assert singular01[1] < 1e-12 * singular01[0]
+
+
+def test_named_states_and_grid_helpers():
+    x = np.linspace(-3.0, 3.0, 7)
+    grid = np.meshgrid(x, x, indexing="ij")
+    np.testing.assert_array_equal(psi(grid, 0.4, 1.2, "psi01")[0], psi01(grid, 0.4, 1.2)[0])
+    u0 = psi_initial(grid, 1.2, "entangled")
+    u, v = psi(grid, 0.0, 1.2, "entangled")
+    np.testing.assert_allclose(u0, u, rtol=0, atol=1e-15)
+    assert np.abs(v).max() == 0.0
+    u_grid, _ = psi_on_grid(x, np.array([0.0, 0.5]), np.array([1.2]), 2, "entangled")
+    assert u_grid.shape == (1, 2, 7, 7)
+    np.testing.assert_allclose(u_grid[0, 0], u0, rtol=0, atol=1e-15)
+    assert [c for c, _ in product_terms("entangled", 3)] == pytest.approx([2.5**-0.5] * 2)
+    with pytest.raises(ValueError, match="unknown state"):
+        product_terms("bell", 2)
+
+
+def test_hermite_functions_are_orthonormal():
+    x = np.linspace(-12.0, 12.0, 4001)
+    phi = np.array(hermite_functions(4, x, 0.7))
+    overlaps = np.trapezoid(phi[:, None] * phi[None, :], x, axis=-1)
+    np.testing.assert_allclose(overlaps, np.eye(5), atol=1e-12)
