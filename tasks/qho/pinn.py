@@ -40,10 +40,6 @@ class QHOPINN(AdamThenLBFGS):
             ``lbfgs_steps`` L-BFGS steps of at most ``lbfgs_max_iter`` iterations each,
             history ``lbfgs_history``.
         predict_chunk: grid points per forward pass when predicting the test split.
-        natural_units: feed the network the oscillator's own coordinates ξ = x √ω and
-            s = ω (t - t_0) (and ω), and scale its output by ω^{d/4}: the Hamiltonian's scaling
-            symmetry ψ(x, t; ω) = ω^{d/4} Ψ(x √ω, ω t) then holds for a network that ignores
-            ω, which is what carries a model trained on an ω range beyond it.
         state: initial state of the hard initial condition (``baselines.qho.exact.STATES``).
     """
 
@@ -60,7 +56,6 @@ class QHOPINN(AdamThenLBFGS):
         loss_weights: Mapping[str, float],
         optim: Mapping[str, Any],
         predict_chunk: int = 65536,
-        natural_units: bool = False,
         state: str = "psi01",
     ) -> None:
         super().__init__(optim)
@@ -70,15 +65,8 @@ class QHOPINN(AdamThenLBFGS):
         self.weights = {key: float(loss_weights.get(key, 0.0)) for key in LOSS_TERMS}
         self.predict_chunk = predict_chunk
         self.state = state
-        self.natural_units = bool(natural_units)
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
-        self.t_start, self.t_span = float(low[dim]), float(high[dim] - low[dim])
-        if self.natural_units:  # ranges of ξ = x √ω and s = ω (t - t_0) over the domain
-            roots = [float(np.sqrt(w)) for w in domain["omega"]]
-            ends = [x * r for x in domain["x"] for r in roots]
-            low[:dim], high[:dim] = [min(ends)] * dim, [max(ends)] * dim
-            low[dim], high[dim] = 0.0, self.t_span * float(max(domain["omega"]))
         low_t, high_t = (
             torch.tensor(low, dtype=torch.float32),
             torch.tensor(high, dtype=torch.float32),
@@ -86,16 +74,14 @@ class QHOPINN(AdamThenLBFGS):
         self.input_columns = torch.nonzero(high_t > low_t).flatten().tolist()
         self.register_buffer("low", low_t[self.input_columns])
         self.register_buffer("span", (high_t - low_t)[self.input_columns])
+        self.t_start, self.t_span = float(low[dim]), float(high[dim] - low[dim])
         self.net = mlp(len(self.input_columns), 2, **network)
 
     # -- the trial function ---------------------------------------------------------------
     def forward(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(u, v) at rows (x_1..x_d, t, ω)."""
-        features = self._natural(points) if self.natural_units else points
-        scaled = 2.0 * (features[:, self.input_columns] - self.low) / self.span - 1.0
+        scaled = 2.0 * (points[:, self.input_columns] - self.low) / self.span - 1.0
         out = self.net(scaled)
-        if self.natural_units:
-            out = out * points[:, self.dim + 1 :].detach() ** (self.dim / 4)
         if not self.hard_ic:
             return out[:, 0], out[:, 1]
         coords = [points[:, k] for k in range(self.dim)]
@@ -103,12 +89,6 @@ class QHOPINN(AdamThenLBFGS):
         u0 = psi_initial(coords, omega, self.state, xp=torch)  # ψ(x, 0) is real
         tau = (points[:, self.dim] - self.t_start) / self.t_span
         return u0 + tau * out[:, 0], tau * out[:, 1]
-
-    def _natural(self, points: Tensor) -> Tensor:
-        """Rows (ξ_1..ξ_d, s, ω) with ξ = x √ω, s = ω (t - t_0) (differentiable in x and t)."""
-        omega = points[:, self.dim + 1 :].detach()
-        time = points[:, self.dim : self.dim + 1] - self.t_start
-        return torch.cat([points[:, : self.dim] * omega.sqrt(), time * omega, omega], dim=1)
 
     def residuals(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(f_u, f_v) of the Schrödinger equation at the rows of ``points``."""

@@ -111,23 +111,3 @@ def test_all_zero_weights_are_refused():
     model = make_model(pde=0.0, boundary=0.0, initial=0.0)
     with pytest.raises(ValueError, match="loss weight"):
         model.objective(next(iter(_datamodule().train_dataloader())))
-
-
-def test_natural_units_carry_the_oscillator_scaling():
-    """ψ(x, t; ω) = ω^{1/4} Ψ(x √ω, ω t) in 1D: with its ω input switched off, the network's
-    output at ω equals its output at ω = 1 at the scaled point, times ω^{1/4}."""
-    network = {"width": 16, "depth": 2, "activation": "tanh"}
-    model = QHOPINN(1, DOMAIN, network, False, {"pde": 1.0}, OPTIM, natural_units=True).double()
-    with torch.no_grad():
-        model.net[0].weight[:, -1] = 0.0  # the ω column of the first layer
-    x = torch.tensor([-2.0, 0.3, 1.7], dtype=torch.float64)
-    t, omega = torch.tensor([0.5, 2.0, 4.0], dtype=torch.float64), 1.4
-    u, v = model(torch.stack([x, t, torch.full_like(x, omega)], dim=1))
-    rows_at_one = torch.stack([x * omega**0.5, t * omega, torch.ones_like(x)], dim=1)
-    u1, v1 = model(rows_at_one)
-    torch.testing.assert_close(u, omega**0.25 * u1, rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(v, omega**0.25 * v1, rtol=1e-12, atol=1e-12)
-    plain = QHOPINN(1, DOMAIN, network, False, {"pde": 1.0}, OPTIM).double()
-    with torch.no_grad():
-        plain.net[0].weight[:, -1] = 0.0
-    assert not torch.allclose(plain(rows_at_one)[0] * omega**0.25, plain(rows_at_one)[0])
