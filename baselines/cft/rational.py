@@ -65,7 +65,7 @@ class RationalEngine:
             inputs, target = inputs[rows], target[rows]
         varying = [j for j in range(inputs.shape[1]) if np.ptp(inputs[:, j]) > 0]
         x, used = inputs[:, varying], [names[j] for j in varying]
-        closest: tuple[float, Candidate | None] = (np.inf, None)
+        closest: tuple[float, tuple | None] = (np.inf, None)  # (relative σ_min, fit)
         pairs = [(m, n) for m in range(self.max_degree + 1) for n in range(self.max_degree + 1)]
         for m, n in sorted(pairs, key=lambda pair: (sum(pair), pair[1])):
             top, bottom = monomials(len(used), m), monomials(len(used), n)
@@ -77,14 +77,15 @@ class RationalEngine:
             _, singular, vt = np.linalg.svd(system / norms, full_matrices=False)
             fits = singular[-1] <= self.rcond * singular[0]
             unique = len(singular) < 2 or singular[-2] > self.rcond * singular[0]
-            candidate = Candidate(_ratio(vt[-1] / norms, top, bottom, used), len(top) + len(bottom))
-            if fits and unique:
-                return [candidate]  # the lowest degrees that fit: higher ones add common factors
-            closest = min(closest, (singular[-1] / singular[0], candidate), key=lambda c: c[0])
-        return [closest[1]] if closest[1] is not None else []
+            if fits and unique:  # the lowest degrees that fit: higher ones add common factors
+                return [_candidate(vt[-1] / norms, top, bottom, used)]
+            if singular[-1] / singular[0] < closest[0]:
+                closest = (singular[-1] / singular[0], (vt[-1] / norms, top, bottom))
+        return [] if closest[1] is None else [_candidate(*closest[1], used)]
 
 
-def _ratio(c: np.ndarray, top: list, bottom: list, names: Sequence[str]) -> str:
-    """P/Q as text from the stacked coefficients ``c`` of both polynomials."""
+def _candidate(c: np.ndarray, top: list, bottom: list, names: Sequence[str]) -> Candidate:
+    """P/Q from the stacked coefficients ``c`` of both polynomials."""
     numerator = _polynomial(c[: len(top)], top, names)
-    return f"({numerator}) / ({_polynomial(c[len(top) :], bottom, names)})"
+    text = f"({numerator}) / ({_polynomial(c[len(top) :], bottom, names)})"
+    return Candidate(text, len(top) + len(bottom))

@@ -58,7 +58,7 @@ def minimal_h(p: int, q: int, r: int, s: int) -> Fraction:
 
 
 def minimal_h21(p: int, q: int) -> Fraction:
-    """h_{2,1} = (3p - 2q)/(4q) of M(p, q) (the lightest non-identity weight of φ_{2,1} type)."""
+    """h_{2,1} = (3p - 2q)/(4q) of M(p, q) (Kac labels as in :func:`minimal_h`)."""
     return minimal_h(p, q, 2, 1)
 
 
