@@ -57,12 +57,12 @@ def _train(
 
     from bench.callbacks import StepTimer
 
-    quiet_lightning()
     L.seed_everything(int(cfg.seed), workers=True, verbose=False)
     _, kind, model = instantiate_method(cfg, "model")
     datamodule = make_datamodule(cfg)
     split = datamodule.test_split()
     logger = pending.get()
+    quiet_lightning()  # after the logger's start-up thread, whose warning filters it restores
     callbacks = [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     callbacks += [StepTimer(), *extra_callbacks]
     trainer = instantiate(cfg.trainer, logger=logger or False, callbacks=callbacks)
