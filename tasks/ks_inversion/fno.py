@@ -5,6 +5,15 @@ Input channels are features of the density on the grid: ``density`` (n, electron
 ratios of small densities). Inputs and the target are standardised with constants fitted on the
 training systems at the start of the fit (kept in the checkpoint). The loss is the MSE of the
 standardised v_xc; being an FNO, the same weights evaluate on any grid over the box.
+
+Two options put known physics into the fit:
+
+- ``prior: exchange`` learns v_xc - v_x[n] instead of v_xc, with v_x = -v_H[n]/2 the exact
+  exchange potential of two electrons in one orbital, v_H(x_i) = Σ_j n_j Δx / (|x_i - x_j| + b)
+  (b: the interaction softening); the network is left with correlation and the gauge constant.
+- ``mirror: true`` reflects a random half of every training batch, n(x) → n(-x) and
+  v_xc(x) → v_xc(-x): the exact pair of the mirror-image system (Z2, Z1, d), whose ionisation
+  energy, and so gauge, is the same.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from torch import Tensor, nn
 from tasks.training import OperatorModule, Standardiser, build_fno
 
 FEATURES = ("density", "log_density")
+PRIORS = ("none", "exchange")
 DENSITY_FLOOR = 1e-12
 
 
@@ -38,6 +48,10 @@ class KSInversionFNO(OperatorModule):
         features: input channels, a subset of ``FEATURES``.
         network: ``modes``, ``width``, ``layers`` (and optional ``padding``) of the FNO.
         optim: ``lr``, ``weight_decay``, ``total_steps``, ``batch_size``.
+        prior: ``none`` or ``exchange`` (learn v_xc + v_H/2, see the module docstring).
+        mirror: reflect a random half of every training batch.
+        box: grid edges (bohr), for Δx and |x_i - x_j| of the exchange prior on any grid.
+        interaction_softening: b of the interaction 1/(|x - x'| + b) (bohr).
         predict_batch: systems per forward pass on the test split.
     """
 
@@ -46,6 +60,10 @@ class KSInversionFNO(OperatorModule):
         features: Sequence[str],
         network: Mapping[str, Any],
         optim: Mapping[str, Any],
+        prior: str = "none",
+        mirror: bool = False,
+        box: Sequence[float] = (-10.0, 10.0),
+        interaction_softening: float = 1.0,
         predict_batch: int = 256,
     ) -> None:
         super().__init__(optim)
@@ -53,7 +71,12 @@ class KSInversionFNO(OperatorModule):
         unknown = set(features) - set(FEATURES)
         if unknown or not features:
             raise ValueError(f"model.features must be a non-empty subset of {FEATURES}")
+        if prior not in PRIORS:
+            raise ValueError(f"model.prior must be one of {PRIORS}, got {prior!r}")
         self.features = tuple(features)
+        self.prior, self.mirror = prior, bool(mirror)
+        self.box = (float(box[0]), float(box[1]))
+        self.interaction_softening = float(interaction_softening)
         self.predict_batch = int(predict_batch)
         self.net = build_fno(len(self.features), 1, network)
         self.input_scales = nn.ModuleList(Standardiser() for _ in self.features)
@@ -67,7 +90,15 @@ class KSInversionFNO(OperatorModule):
         channels = density_features(density, self.features)
         for k, scale in enumerate(self.input_scales):
             scale.fit(channels[:, k])
-        self.target_scale.fit(v_xc)
+        self.target_scale.fit(v_xc - self.prior_potential(density))
+
+    def prior_potential(self, density: Tensor) -> Tensor:
+        """The part of v_xc (B, nx) known in closed form: -v_H[n]/2 (``exchange``) or 0."""
+        if self.prior == "none":
+            return torch.zeros_like(density)
+        x = torch.linspace(*self.box, density.shape[-1], dtype=density.dtype)
+        kernel = 1.0 / ((x[:, None] - x[None, :]).abs() + self.interaction_softening)
+        return -0.5 * (density @ kernel) * (x[1] - x[0])
 
     def forward(self, density: Tensor) -> Tensor:
         """v_xc (B, nx) in Ha from densities (B, nx)."""
@@ -75,12 +106,17 @@ class KSInversionFNO(OperatorModule):
         scaled = torch.stack(
             [scale(channels[:, k]) for k, scale in enumerate(self.input_scales)], dim=1
         )
-        return self.target_scale.inverse(self.net(scaled)[:, 0])
+        learned = self.target_scale.inverse(self.net(scaled)[:, 0])
+        return self.prior_potential(density) + learned
 
     def loss(self, batch: tuple[Tensor, ...]) -> tuple[Tensor, dict[str, Tensor]]:
         density, v_xc = batch
+        if self.mirror and self.training:
+            flip = torch.rand(len(density), 1) < 0.5
+            density = torch.where(flip, density.flip(-1), density)
+            v_xc = torch.where(flip, v_xc.flip(-1), v_xc)
         predicted = self(density)
-        mse = ((self.target_scale(predicted) - self.target_scale(v_xc)) ** 2).mean()
+        mse = (((predicted - v_xc) / self.target_scale.std) ** 2).mean()
         return mse, {"v_xc_mae": (predicted - v_xc).abs().mean().detach()}
 
     @torch.no_grad()

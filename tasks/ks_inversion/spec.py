@@ -106,4 +106,5 @@ SPEC = TaskSpec(
     evaluator=CodeRef("tasks.ks_inversion.evaluator:evaluate"),
     datamodule=CodeRef("tasks.ks_inversion.data:KSDataModule"),
     plotter=CodeRef("tasks.ks_inversion.plots:plot_predictions"),
+    report=CodeRef("tasks.ks_inversion.timing:timing_report"),
 )

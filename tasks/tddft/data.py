@@ -182,6 +182,10 @@ class TDDFTDataModule(L.LightningDataModule):
         density = self.movies().arrays["density"][self._slices()[part]]
         return torch.as_tensor(density, dtype=torch.float32)
 
+    def training_movies(self) -> torch.Tensor:
+        """Reference movies of the training systems, (systems, frames, nx)."""
+        return self._movies_of("train")
+
     def train_dataloader(self):
         dataset = WindowDataset(self._movies_of("train"), self.window)
         return step_loader(dataset, self.batch_size, self.steps, self.seed)

@@ -8,6 +8,11 @@ movies unrolled ``unroll`` steps (``unroll = 1`` is the seed's one-step loss),
     L = ⟨|n̂ - n|²⟩ + λ ⟨(Σ_i n̂_i Δx - N_e)²⟩,
 
 the second term being the seed's particle-number penalty (N_e = 2 electrons, Δx in bohr).
+
+With ``scale_fields`` the network sees standardised frames, (n - ⟨n⟩)/σ_n, and its output is
+scaled to the spread of the training increments, n̂_{t+1} - n_t = σ_Δ G_θ + ⟨Δ⟩ (constants
+fitted on the training movies when the fit starts, kept in the checkpoint): the increments of one
+frame step are ~100× smaller than the densities, which an unscaled network must learn first.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from tasks.training import OperatorModule, build_fno
+from tasks.training import OperatorModule, Standardiser, build_fno
 
 
 class AutoregressiveFNO(OperatorModule):
@@ -33,6 +38,7 @@ class AutoregressiveFNO(OperatorModule):
         electrons: N_e, the particle number the density integrates to.
         box: grid edges (bohr); Δx = (b - a)/(nx - 1) for any nx (resolution independence).
         optim: ``lr``, ``weight_decay``, ``total_steps``, ``batch_size``.
+        scale_fields: standardise the input frames and the predicted increments.
         predict_batch: systems rolled out together when predicting the test split.
     """
 
@@ -47,6 +53,7 @@ class AutoregressiveFNO(OperatorModule):
         electrons: float,
         box: Sequence[float],
         optim: Mapping[str, Any],
+        scale_fields: bool = False,
         predict_batch: int = 128,
     ) -> None:
         super().__init__(optim)
@@ -58,13 +65,26 @@ class AutoregressiveFNO(OperatorModule):
         self.box = (float(box[0]), float(box[1]))
         self.predict_batch = int(predict_batch)
         self.net = build_fno(self.t_in, 1, network)
+        self.scale_fields = bool(scale_fields)
+        self.frame_scale, self.increment_scale = Standardiser(), Standardiser()
+
+    def on_fit_start(self) -> None:
+        """Fit the field scales on the training movies (unless resumed from a checkpoint)."""
+        if self.trainer.ckpt_path or not self.scale_fields:
+            return
+        movies = self.trainer.datamodule.training_movies()
+        self.frame_scale.fit(movies)
+        self.increment_scale.fit(movies.diff(dim=1))
 
     def dx(self, nx: int) -> float:
         return (self.box[1] - self.box[0]) / (nx - 1)
 
     def forward(self, frames: Tensor) -> Tensor:
         """Next frame (B, nx) from the last ``t_in`` frames (B, t_in, nx)."""
-        return frames[:, -1] + self.net(frames)[:, 0]
+        if not self.scale_fields:
+            return frames[:, -1] + self.net(frames)[:, 0]
+        increment = self.net(self.frame_scale(frames))[:, 0]
+        return frames[:, -1] + self.increment_scale.inverse(increment)
 
     def rollout(self, frames: Tensor, n_steps: int) -> Tensor:
         """``n_steps`` predicted frames (B, n_steps, nx) following the input frames."""

@@ -67,4 +67,5 @@ SPEC = TaskSpec(
     evaluator=CodeRef("tasks.tddft.evaluator:evaluate"),
     datamodule=CodeRef("tasks.tddft.data:TDDFTDataModule"),
     plotter=CodeRef("tasks.tddft.plots:plot_predictions"),
+    report=CodeRef("tasks.tddft.frontier:frontier_report"),
 )

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from baselines.ks_inversion.exact import solve_system
 from baselines.ks_inversion.systems import hartree_potential
 from leaderboard.configs import compose, make_datamodule
 from tasks.ks_inversion.evaluator import evaluate
@@ -99,3 +101,22 @@ def test_pinn_predicts_from_the_inputs_with_the_hartree_potential_of_the_target(
 def test_fno_predicts_from_the_inputs(split: Split) -> None:
     model = method(compose(["task=ks_inversion", "debug=smoke"]), "model")
     assert model.predict_split(split.inputs)["v_xc"].shape == (2, 41)
+
+
+def test_exchange_prior_is_minus_half_the_hartree_potential_of_the_reference(split: Split) -> None:
+    """The FNO's prior -v_H[n]/2, from the density alone, against the split's exact v_H."""
+    model = method(compose(["task=ks_inversion", "debug=smoke", "model.prior=exchange"]), "model")
+    density = torch.as_tensor(np.array(split.inputs["density"]))
+    prior = model.prior_potential(density).numpy()
+    np.testing.assert_allclose(prior, -0.5 * split.references["v_h"], rtol=1e-12, atol=1e-14)
+
+
+def test_mirror_images_are_exact_training_pairs() -> None:
+    """Reflecting a system's density gives the density of its mirror image (Z2, Z1, d), whose
+    v_xc is the reflected v_xc: the pair ``model.mirror`` trains on."""
+    physics = OmegaConf.to_container(compose(["task=ks_inversion", "debug=smoke"]).task.physics)
+    system = solve_system((np.array([1.0, 2.0, 1.5]), physics))
+    mirror = solve_system((np.array([2.0, 1.0, 1.5]), physics))
+    assert np.abs(system["density"] - mirror["density"]).max() > 1e-2  # not symmetric itself
+    np.testing.assert_allclose(mirror["density"], system["density"][::-1], atol=1e-10)
+    np.testing.assert_allclose(mirror["v_xc"], system["v_xc"][::-1], atol=1e-7)

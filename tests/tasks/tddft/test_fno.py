@@ -39,11 +39,15 @@ def inputs_of(movies: np.ndarray, score_from: int, rollout_start: int = 0) -> In
 
 
 def model(
-    t_in: int = 3, unroll: int = 1, steps: int = 10, norm_weight: float = 0.0
+    t_in: int = 3,
+    unroll: int = 1,
+    steps: int = 10,
+    norm_weight: float = 0.0,
+    scale_fields: bool = False,
 ) -> AutoregressiveFNO:
     optim = {"lr": 1e-2, "weight_decay": 0.0, "total_steps": steps, "batch_size": 16}
     network = {"modes": 12, "width": 16, "layers": 2}
-    return AutoregressiveFNO(t_in, unroll, network, norm_weight, 2.0, BOX, optim)
+    return AutoregressiveFNO(t_in, unroll, network, norm_weight, 2.0, BOX, optim, scale_fields)
 
 
 def test_windows_cover_every_start_of_every_movie():
@@ -90,19 +94,38 @@ def test_prediction_keeps_the_observed_frames_and_fills_the_rest():
     assert int(predicted["propagated_frames"]) == 5
 
 
-def test_training_learns_a_drift_better_than_standing_still():
-    """A trained FNO propagates drifting Gaussians far better than persistence (n̂_{t+1} = n_t)."""
+class DriftingMovies(L.LightningDataModule):
+    """Training windows of ``movies`` and the movies themselves (for the field scales)."""
+
+    def __init__(self, movies: np.ndarray, window: int, steps: int) -> None:
+        super().__init__()
+        self.movies = torch.as_tensor(movies, dtype=torch.float32)
+        self.window, self.steps = window, steps
+
+    def training_movies(self) -> torch.Tensor:
+        return self.movies
+
+    def train_dataloader(self):
+        return step_loader(WindowDataset(self.movies, self.window), 16, self.steps, 0)
+
+
+@pytest.mark.parametrize("scale_fields", [False, True])
+def test_training_learns_a_drift_better_than_standing_still(scale_fields):
+    """A trained FNO propagates drifting Gaussians far better than persistence (n̂_{t+1} = n_t),
+    with or without standardised fields (whose scales come from the training movies)."""
     torch.manual_seed(0)
     train, test = moving_gaussians(64, 12, 64, seed=1), moving_gaussians(8, 12, 64, seed=2)
     steps = 600
-    net = model(steps=steps)
-    windows = WindowDataset(torch.as_tensor(train, dtype=torch.float32), 4)
-    loader = step_loader(windows, 16, steps, 0)
+    net = model(steps=steps, scale_fields=scale_fields)
     trainer = L.Trainer(
         max_steps=steps, accelerator="cpu", logger=False, enable_checkpointing=False,
         enable_progress_bar=False, enable_model_summary=False,
     )  # fmt: skip
-    trainer.fit(net, train_dataloaders=loader)
+    trainer.fit(net, datamodule=DriftingMovies(train, 4, steps))
+    if scale_fields:
+        increments = np.diff(train, axis=1)
+        assert float(net.increment_scale.std) == pytest.approx(increments.std(ddof=1), rel=1e-4)
+        assert float(net.frame_scale.mean) == pytest.approx(train.mean(), rel=1e-4)
     split = {"x": np.linspace(*BOX, 64), "density": test, "score_from": np.array(3)}
     learned = evaluate(net.eval().predict_split(inputs_of(test, 3)), split)["density_mae"]
     persistence = test.copy()
