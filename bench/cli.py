@@ -26,7 +26,10 @@ SUBCOMMANDS = {
     "leaderboard": ("bench.leaderboard_cli", "submit, show and export the leaderboard"),
     "data": ("bench.data", "build, verify, export and import canonical test splits"),
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
-    "report": ("bench.report", "a task's report beyond single runs (regc, mft)"),
+    "report": (
+        "bench.report",
+        "a task's report beyond single runs (regc, mft, tddft, ks_inversion)",
+    ),
 }
 # Subcommands whose --help is their module docstring (the others answer --help themselves).
 DOCSTRING_HELP = {"suite": "suite", "ablate": "ablation", "sweep": "sweep"}
