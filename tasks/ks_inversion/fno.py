@@ -77,6 +77,7 @@ class KSInversionFNO(OperatorModule):
         self.prior, self.mirror = prior, bool(mirror)
         self.box = (float(box[0]), float(box[1]))
         self.interaction_softening = float(interaction_softening)
+        self._kernels: dict[tuple[int, torch.dtype], Tensor] = {}
         self.predict_batch = int(predict_batch)
         self.net = build_fno(len(self.features), 1, network)
         self.input_scales = nn.ModuleList(Standardiser() for _ in self.features)
@@ -96,9 +97,16 @@ class KSInversionFNO(OperatorModule):
         """The part of v_xc (B, nx) known in closed form: -v_H[n]/2 (``exchange``) or 0."""
         if self.prior == "none":
             return torch.zeros_like(density)
-        x = torch.linspace(*self.box, density.shape[-1], dtype=density.dtype)
-        kernel = 1.0 / ((x[:, None] - x[None, :]).abs() + self.interaction_softening)
-        return -0.5 * (density @ kernel) * (x[1] - x[0])
+        return -0.5 * density @ self._hartree_kernel(density.shape[-1], density.dtype)
+
+    def _hartree_kernel(self, nx: int, dtype: torch.dtype) -> Tensor:
+        """Δx / (|x_i - x_j| + b) on ``nx`` points of the box, built once per grid and dtype."""
+        key = (nx, dtype)
+        if key not in self._kernels:
+            x = torch.linspace(*self.box, nx, dtype=dtype)
+            distance = (x[:, None] - x[None, :]).abs()
+            self._kernels[key] = (x[1] - x[0]) / (distance + self.interaction_softening)
+        return self._kernels[key]
 
     def forward(self, density: Tensor) -> Tensor:
         """v_xc (B, nx) in Ha from densities (B, nx)."""
