@@ -180,14 +180,23 @@ class Board:
         self._tables: dict[str | None, tuple[Any, list[dict[str, Any]]]] = {}
 
     def _create_tables(self) -> None:
-        try:
-            METADATA.create_all(self.engine)
-        except IntegrityError:  # PostgreSQL: a concurrent first user created them meanwhile
-            METADATA.create_all(self.engine)
-        except DBAPIError as error:  # SQLite: the same race says "already exists"
-            if "already exists" not in str(error.orig):
-                raise
-            METADATA.create_all(self.engine)
+        """Create missing tables and indexes, racing safely with other first users.
+
+        ``create_all`` checks then creates, so a concurrent first user can create a table in
+        between (PostgreSQL reports an ``IntegrityError``, SQLite "already exists"). Each such
+        failure means one more object now exists, so retrying once per schema object converges.
+        """
+        objects = sum(1 + len(table.indexes) for table in METADATA.tables.values())
+        for attempt in range(objects + 1):
+            try:
+                METADATA.create_all(self.engine)
+                break
+            except IntegrityError:  # PostgreSQL: a concurrent first user created one meanwhile
+                if attempt == objects:
+                    raise
+            except DBAPIError as error:  # SQLite: the same race says "already exists"
+                if "already exists" not in str(error.orig) or attempt == objects:
+                    raise
         columns = {c["name"] for c in inspect(self.engine).get_columns("results")}
         if "predictions_hash" not in columns:  # a board from before duplicate detection
             with self.engine.begin() as connection:
