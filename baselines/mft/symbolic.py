@@ -1,13 +1,20 @@
 """Symbolic regression of the equilibrium two-time correlation (the ``cft`` engine interface).
 
 For each case the simulated C(t1, t2) on the pairs t1 ≤ t2 (t1 ≥ ``t_min``) is handed to an
-engine of :mod:`baselines.cft.search` (inputs named ``t1``, ``t2``); its Pareto front is
+engine of :mod:`baselines.cft.search` with the input columns named in ``inputs`` (looked up in
+``INPUT_COLUMNS``: ``t1``, ``t2``, or the primitives the MFT forms are built from, ``sqrt_t1``,
+``sqrt_t2``, ``sqrt_dt`` = √(t2 - t1), ``sqrt_sum`` = √(t1 + t2)); the expressions found are
+mapped back to t1, t2 before anything else sees them. Its Pareto front is
 scored on the table and one expression is chosen with :func:`baselines.cft.search.choose`:
 the simplest whose NMSE is within ``noise_factor`` × the noise floor mean(err²)/mean(C²) of
-the simulated errors (it fits as well as the errors allow), else the most accurate. Recovery
-of the MFT shape is then judged without the amplitude: g = f / f(1, 1) is compared with
-g_true = shape / shape(1, 1), ½[√t1 + √t2 - √(t2-t1)] (annealed) or
-(√(t1+t2) - √(t2-t1))/√2 (quenched),
+the simulated errors (it fits as well as the errors allow), else the most accurate.
+
+MFT predicts only the leading large-time behaviour C ∝ √t2, so recovery is judged on the
+expression's scaling limit f_∞(t1, t2) = lim_{λ→∞} f(λt1, λt2)/√λ (a constant the search adds
+for the lattice's finite-time correction vanishes there; an expression that does not grow like
+√t has no such limit and is not recovered), which is also the predicted f(r) = f_∞(r, 1).
+Without the amplitude, g = f_∞ / f_∞(1, 1) is compared with g_true = shape / shape(1, 1),
+½[√t1 + √t2 - √(t2-t1)] (annealed) or (√(t1+t2) - √(t2-t1))/√2 (quenched),
 
 - numerically, by the largest relative deviation on a grid reaching well outside the data
   (t2 from 1 to 10⁴, t1/t2 from 10⁻³ to 1), where a wrong structure cannot hide;
@@ -20,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import sympy
@@ -33,7 +40,14 @@ from baselines.mft.predictors import empty_predictions
 log = logging.getLogger(__name__)
 
 T1, T2 = sympy.symbols("t1 t2", positive=True)
-NAMES = ("t1", "t2")
+INPUT_COLUMNS = {
+    "t1": T1,
+    "t2": T2,
+    "sqrt_t1": sympy.sqrt(T1),
+    "sqrt_t2": sympy.sqrt(T2),
+    "sqrt_dt": sympy.sqrt(T2 - T1),
+    "sqrt_sum": sympy.sqrt(T1 + T2),
+}
 TRUE_SHAPES = {
     "annealed": (sympy.sqrt(T1) + sympy.sqrt(T2) - sympy.sqrt(T2 - T1)) / 2,
     "quenched": (sympy.sqrt(T1 + T2) - sympy.sqrt(T2 - T1)) / sympy.sqrt(2),
@@ -80,14 +94,32 @@ def round_constants(expr: sympy.Expr, tol: float) -> sympy.Expr:
     return sympy.simplify(expr.xreplace(replacements))
 
 
+def scaling_limit(expr: sympy.Expr) -> sympy.Expr | None:
+    """lim_{λ→∞} expr(λt1, λt2)/√λ, or None when it is zero, infinite or not found."""
+    scale = sympy.Symbol("scale", positive=True)
+    scaled = expr.xreplace({T1: scale * T1, T2: scale * T2}) / sympy.sqrt(scale)
+    try:
+        limit = sympy.limit(scaled, scale, sympy.oo)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    at_one = limit.subs({T1: 1, T2: 1})
+    if limit.has(scale) or not at_one.is_finite or at_one.is_zero:
+        return None
+    return limit
+
+
 def judge(expr: sympy.Expr, setting: str, rational_tol: float) -> tuple[float, bool]:
-    """Largest relative deviation of the normalised expression from the true normalised
-    shape on :func:`extrapolation_grid`, and whether it is symbolically identical."""
+    """Largest relative deviation of the normalised scaling limit of ``expr`` from the true
+    normalised shape on :func:`extrapolation_grid`, and whether it is symbolically identical
+    (``inf``, False when ``expr`` has no √t scaling limit)."""
+    limit = scaling_limit(expr)
+    if limit is None:
+        return np.inf, False
     grid = extrapolation_grid()
-    g = evaluate_float(normalised(expr), (T1, T2), grid)
+    g = evaluate_float(normalised(limit), (T1, T2), grid)
     truth = SHAPES[setting](grid[:, 0], grid[:, 1]) / SHAPES[setting](1.0, 1.0)
     deviation = float(np.max(np.abs(g / truth - 1))) if np.all(np.isfinite(g)) else np.inf
-    rounded = round_constants(normalised(expr), rational_tol)
+    rounded = round_constants(normalised(limit), rational_tol)
     return deviation, bool(symbolic.same_function(rounded, TRUE_SHAPES[setting]))
 
 
@@ -100,26 +132,42 @@ class SymbolicShape:
         t_min: earliest time in the table.
         noise_factor: a candidate fits when its NMSE ≤ noise_factor × the noise floor.
         rational_tol: tolerance of the constant rounding in the symbolic identity test.
+        inputs: the engine's input columns, keys of ``INPUT_COLUMNS``.
     """
 
     name = "mft_symbolic"
 
     def __init__(
-        self, engine: Engine, seed: int, t_min: float, noise_factor: float, rational_tol: float
+        self,
+        engine: Engine,
+        seed: int,
+        t_min: float,
+        noise_factor: float,
+        rational_tol: float,
+        inputs: Sequence[str] = ("t1", "t2"),
     ) -> None:
+        unknown = [name for name in inputs if name not in INPUT_COLUMNS]
+        if unknown or not inputs:
+            raise ValueError(
+                f"baseline.inputs {list(inputs)}: choose a non-empty list of {list(INPUT_COLUMNS)}"
+            )
         self.engine, self.seed, self.t_min = engine, int(seed), float(t_min)
         self.noise_factor, self.rational_tol = float(noise_factor), float(rational_tol)
+        self.inputs = tuple(inputs)
 
     def search_case(
         self, inputs: np.ndarray, target: np.ndarray, error: np.ndarray
     ) -> tuple[sympy.Expr, str]:
-        """The chosen expression for one table (with standard errors), and the rule."""
-        candidates = self.engine.search(inputs, target, list(NAMES), self.seed)
+        """The chosen expression in t1, t2 for one table (rows (t1, t2), with standard errors),
+        and the rule."""
+        columns = np.stack(
+            [evaluate_float(INPUT_COLUMNS[name], (T1, T2), inputs) for name in self.inputs], axis=1
+        )
+        candidates = self.engine.search(columns, target, list(self.inputs), self.seed)
+        in_t = {sympy.Symbol(name): INPUT_COLUMNS[name] for name in self.inputs}
         front = []
         for candidate in candidates:
-            expr = symbolic.parse(candidate.expression, NAMES).xreplace(
-                {sympy.Symbol("t1"): T1, sympy.Symbol("t2"): T2}
-            )
+            expr = symbolic.parse(candidate.expression, self.inputs).xreplace(in_t)
             values = evaluate_float(expr, (T1, T2), inputs)
             mse = float(np.mean((values - target) ** 2)) if np.all(np.isfinite(values)) else np.inf
             front.append(
@@ -159,8 +207,10 @@ class SymbolicShape:
             expressions[c] = str(expr)
             pairs = np.stack([low.ravel(), high.ravel()], axis=1)
             out["corr"][s] = evaluate_float(expr, (T1, T2), pairs).reshape(low.shape)
-            r = np.stack([inputs["r"], np.ones_like(inputs["r"])], axis=1)
-            out["scaling"][c] = evaluate_float(expr, (T1, T2), r)
+            limit = scaling_limit(expr)  # f(r) = f_∞(r, 1); none without √t scaling
+            if limit is not None:
+                r = np.stack([inputs["r"], np.ones_like(inputs["r"])], axis=1)
+                out["scaling"][c] = evaluate_float(limit, (T1, T2), r)
         out["expression"] = np.array(expressions)
         out["shape_max_rel_dev"] = deviations
         out["shape_identical"] = identical

@@ -15,8 +15,9 @@ TOLERANCE = {
     "mft_formula": 1e-12,
     "mft_solver": 0.03,  # t = 1 is on the scale of the grid (dx = 0.5)
     "mft_symbolic": np.inf,
+    "mft_symbolic_primitives": np.inf,
 }
-SLOW = {"mft_symbolic"}  # ~20 s: the engine's start-up and four 1 s searches (its smoke file)
+SLOW = {"mft_symbolic", "mft_symbolic_primitives"}  # ~20 s each: engine start-up, four 1 s searches
 
 
 @pytest.fixture(autouse=True)
