@@ -112,7 +112,11 @@ def judge(expr: sympy.Expr, setting: str, rational_tol: float) -> tuple[float, b
     """Largest relative deviation of the normalised scaling limit of ``expr`` from the true
     normalised shape on :func:`extrapolation_grid`, and whether it is symbolically identical
     (``inf``, False when ``expr`` has no √t scaling limit)."""
-    limit = scaling_limit(expr)
+    return judge_limit(scaling_limit(expr), setting, rational_tol)
+
+
+def judge_limit(limit: sympy.Expr | None, setting: str, rational_tol: float) -> tuple[float, bool]:
+    """:func:`judge` of an expression whose :func:`scaling_limit` is ``limit``."""
     if limit is None:
         return np.inf, False
     grid = extrapolation_grid()
@@ -198,8 +202,9 @@ class SymbolicShape:
             c = int(inputs["system_case"][s])
             start = time.perf_counter()
             expr, rule = self.search_case(*two_time_table(inputs, s, self.t_min))
-            deviations[c], identical[c] = judge(
-                expr, str(inputs["case_setting"][c]), self.rational_tol
+            limit = scaling_limit(expr)  # f(r) = f_∞(r, 1); none without √t scaling
+            deviations[c], identical[c] = judge_limit(
+                limit, str(inputs["case_setting"][c]), self.rational_tol
             )
             log.info("%s: %s (%s; %.1f s; max deviation of the shape %.3g, identical: %s)",
                      inputs["case"][c], expr, rule, time.perf_counter() - start, deviations[c],
@@ -207,7 +212,6 @@ class SymbolicShape:
             expressions[c] = str(expr)
             pairs = np.stack([low.ravel(), high.ravel()], axis=1)
             out["corr"][s] = evaluate_float(expr, (T1, T2), pairs).reshape(low.shape)
-            limit = scaling_limit(expr)  # f(r) = f_∞(r, 1); none without √t scaling
             if limit is not None:
                 r = np.stack([inputs["r"], np.ones_like(inputs["r"])], axis=1)
                 out["scaling"][c] = evaluate_float(limit, (T1, T2), r)
