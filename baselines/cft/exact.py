@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,7 +20,12 @@ class FormulaEngine:
         self.formula = formula
 
     def search(
-        self, inputs: np.ndarray, target: np.ndarray, names: Sequence[str], seed: int
+        self,
+        inputs: np.ndarray,
+        target: np.ndarray,
+        names: Sequence[str],
+        seed: int,
+        accept: Callable[[Sequence[Candidate]], bool] | None = None,
     ) -> list[Candidate]:
         if not self.formula:
             raise ValueError(

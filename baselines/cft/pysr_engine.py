@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,7 +51,12 @@ class PySREngine:
         self.time_limit, self.options = int(time_limit), dict(options)
 
     def search(
-        self, inputs: np.ndarray, target: np.ndarray, names: Sequence[str], seed: int
+        self,
+        inputs: np.ndarray,
+        target: np.ndarray,
+        names: Sequence[str],
+        seed: int,
+        accept: Callable[[Sequence[Candidate]], bool] | None = None,
     ) -> list[Candidate]:
         if julia_executable() is None:
             raise EngineUnavailable(

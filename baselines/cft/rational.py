@@ -15,7 +15,7 @@ singular value) is returned as the only candidate, a least-squares fit that scor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations_with_replacement
 
 import numpy as np
@@ -57,7 +57,12 @@ class RationalEngine:
         self.max_degree, self.max_rows, self.rcond = int(max_degree), int(max_rows), float(rcond)
 
     def search(
-        self, inputs: np.ndarray, target: np.ndarray, names: Sequence[str], seed: int
+        self,
+        inputs: np.ndarray,
+        target: np.ndarray,
+        names: Sequence[str],
+        seed: int,
+        accept: Callable[[Sequence[Candidate]], bool] | None = None,
     ) -> list[Candidate]:
         inputs, target = np.asarray(inputs, float), np.asarray(target, float)
         if 0 < self.max_rows < len(target):

@@ -21,8 +21,9 @@ whole front, so the task's evaluator re-derives exactness itself.
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,17 +40,28 @@ INTEGER_COLUMN_PREFIX = "int"
 
 @dataclass(frozen=True)
 class Candidate:
-    """An expression over the engine's column names and the engine's own complexity."""
+    """An expression over the engine's column names, the engine's own complexity and, where
+    the engine reports it, its NMSE = MSE / mean(y²) on the rows it searched."""
 
     expression: str
     complexity: int
+    training_nmse: float = math.nan
 
 
 class Engine(Protocol):
-    """A symbolic-regression engine: table → candidate expressions (its Pareto front)."""
+    """A symbolic-regression engine: table → candidate expressions (its Pareto front).
+
+    An engine that searches in stages may stop at the first front for which ``accept`` (when
+    given) returns True; others ignore it.
+    """
 
     def search(
-        self, inputs: np.ndarray, target: np.ndarray, names: Sequence[str], seed: int
+        self,
+        inputs: np.ndarray,
+        target: np.ndarray,
+        names: Sequence[str],
+        seed: int,
+        accept: Callable[[Sequence[Candidate]], bool] | None = None,
     ) -> list[Candidate]: ...
 
 
@@ -260,14 +272,30 @@ class SymbolicSearch:
         n_integer = int(inputs["integer_columns"])
         columns = with_integer_columns(inputs["train_x"], n_integer)
         target = inputs["train_num"] / inputs["train_den"]
+
+        def scored(candidates: Sequence[Candidate]) -> list[Scored]:
+            front = score_front(candidates, names, n_integer, inputs, self.polish_constants)
+            if self.forbid_nested_square:
+                front = [s for s in front if not has_nested_square(s.expr)] or front
+            return front
+
+        def holds_exact(candidates: Sequence[Candidate]) -> bool:
+            """Whether a front holds a formula exact on the training rows (scored only once
+            the engine's own NMSE says one may)."""
+            if not any(c.training_nmse <= self.nmse_tolerance for c in candidates):
+                return False
+            return any(s.exact_on_train for s in scored(candidates))
+
         start, cpu_start = time.perf_counter(), time.process_time()
         candidates = self.engine.search(
-            columns, target, [*names, *integer_column_names(n_integer, names)], self.seed
+            columns,
+            target,
+            [*names, *integer_column_names(n_integer, names)],
+            self.seed,
+            accept=holds_exact,
         )
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-        front = score_front(candidates, names, n_integer, inputs, self.polish_constants)
-        if self.forbid_nested_square:
-            front = [s for s in front if not has_nested_square(s.expr)] or front
+        front = scored(candidates)
         chosen, rule = choose(front, target, self.nmse_tolerance)
         log.info("search took %.1f s; chose %s (%s)", seconds, front[chosen].expr, rule)
         return front_predictions(front, chosen, rule, names, inputs, seconds, cpu_seconds)

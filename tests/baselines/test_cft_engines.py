@@ -37,6 +37,34 @@ def test_operon_recovers_wzw_central_charge_with_a_fixed_budget():
     assert metrics["exact"] == 1, predictions["front_expressions"]
 
 
+def small_operon(**schedule):
+    options = {"allowed_symbols": "add,mul,constant,variable", "population_size": 50,
+               "generations": 20, "max_length": 10}  # fmt: skip
+    return OperonEngine(time_limit=60, max_rows=0, n_threads=1, options=options, **schedule)
+
+
+def test_operon_stops_at_the_first_accepted_front_and_pools_restarts_otherwise():
+    x = np.arange(1.0, 21.0)[:, None]
+    offers = []
+
+    def accept_second(front):
+        offers.append(front)
+        return len(offers) == 2
+
+    engine = small_operon(check_every=5, restart_every=10)
+    assert engine.search(x, x[:, 0] ** 2, ["k"], 0, accept_second) == offers[1]
+    assert len(offers) == 2 and all(c.training_nmse >= 0 for c in offers[1])
+    offers.clear()
+    pooled = engine.search(x, x[:, 0] ** 2, ["k"], 0, lambda front: offers.append(front) or False)
+    assert len(offers) == 4  # 20 generations in slices of 5
+    assert pooled == offers[1] + offers[3]  # the last front of each of the two populations
+
+
+def test_operon_restarts_must_fall_on_checks():
+    with pytest.raises(ValueError, match=r"multiple of engine\.check_every"):
+        small_operon(check_every=5, restart_every=12)
+
+
 @pytest.mark.parametrize(("family", "quantity"), [("minimal", "h"), ("minimal", "c"), ("wzw", "h")])
 def test_rational_fit_recovers_the_formulas(family, quantity):
     data = split(family, quantity, integers=3)  # constant columns are ignored by the fit

@@ -16,7 +16,7 @@ class FixedFront:
     def __init__(self, *texts: str) -> None:
         self.texts = texts
 
-    def search(self, inputs, target, names, seed):
+    def search(self, inputs, target, names, seed, accept=None):
         return [Candidate(text, len(text)) for text in self.texts]
 
 
