@@ -28,7 +28,7 @@ SUBCOMMANDS = {
     "suite": ("bench.suite", "run the quick benchmark suite (every default experiment)"),
     "report": (
         "bench.report",
-        "a task's report beyond single runs (regc, mft, tddft, ks_inversion)",
+        "a task's report beyond single runs (regc, mft, tddft, ks_inversion, cft)",
     ),
 }
 # Subcommands whose --help is their module docstring (the others answer --help themselves).

@@ -1,5 +1,5 @@
 """``exactbench report``: a task's report beyond single runs (e.g. regc's gas chemical potential
-and CHE diagram, mft's verdicts on its source formulas).
+and CHE diagram, mft's verdicts on its source formulas, cft's regime tables).
 
 The function is the report hook of the task's spec; the task config's ``report`` node gives its
 keyword arguments, and the run directory comes as ``out_dir``. With ``with_test_split: true`` it

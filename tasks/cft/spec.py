@@ -63,4 +63,5 @@ SPEC = TaskSpec(
     evaluator=CodeRef("tasks.cft.evaluator:evaluate"),
     datamodule=CodeRef("tasks.cft.data:CFTDataModule"),
     plotter=CodeRef("tasks.cft.plots:plot_predictions"),
+    report=CodeRef("tasks.cft.regimes:write_regime_tables"),
 )
