@@ -115,8 +115,8 @@ class OperonEngine:
         continuing = regressor is not None
         if not continuing:
             regressor = SymbolicRegressor(**self.options, n_threads=self.n_threads)
-        regressor.set_params(
-            generations=generations, max_time=seconds, random_state=seed, warm_start=True
+        regressor.set_params(  # a warm start of an unfitted search is not reproducible
+            generations=generations, max_time=seconds, random_state=seed, warm_start=continuing
         )
         regressor.fit(x, y)
         labels = {key: names[i] for i, key in enumerate(regressor.variables_)}
