@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from baselines.cft import symbolic, theories
-from baselines.cft.search import Candidate, SymbolicSearch
+from baselines.cft.search import Accept, Candidate, SymbolicSearch
 
 
 class FormulaEngine:
@@ -25,7 +25,7 @@ class FormulaEngine:
         target: np.ndarray,
         names: Sequence[str],
         seed: int,
-        accept: Callable[[Sequence[Candidate]], bool] | None = None,
+        accept: Accept | None = None,
     ) -> list[Candidate]:
         if not self.formula:
             raise ValueError(

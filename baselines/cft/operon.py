@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from baselines.cft.search import Candidate
+from baselines.cft.search import Accept, Candidate
 
 
 class OperonEngine:
@@ -68,7 +68,7 @@ class OperonEngine:
         target: np.ndarray,
         names: Sequence[str],
         seed: int,
-        accept: Callable[[Sequence[Candidate]], bool] | None = None,
+        accept: Accept | None = None,
     ) -> list[Candidate]:
         """The final Pareto front; with ``accept`` and ``check_every``, the first accepted
         front, else the final fronts of every restart together."""
@@ -83,6 +83,7 @@ class OperonEngine:
         deadline = time.monotonic() + self.time_limit
         restart_every = self.restart_every or budget
         finished: list[Candidate] = []
+        front: list[Candidate] = []
         regressor, done = None, 0
         while done < budget and time.monotonic() < deadline:
             if done % restart_every == 0:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from baselines.cft.search import Candidate
+from baselines.cft.search import Accept, Candidate
 
 INSTALL_HINT = (
     "install Julia >= 1.10 (e.g. `curl -fsSL https://install.julialang.org | sh`, or your "
@@ -56,7 +56,7 @@ class PySREngine:
         target: np.ndarray,
         names: Sequence[str],
         seed: int,
-        accept: Callable[[Sequence[Candidate]], bool] | None = None,
+        accept: Accept | None = None,
     ) -> list[Candidate]:
         if julia_executable() is None:
             raise EngineUnavailable(

@@ -15,12 +15,12 @@ singular value) is returned as the only candidate, a least-squares fit that scor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import combinations_with_replacement
 
 import numpy as np
 
-from baselines.cft.search import Candidate
+from baselines.cft.search import Accept, Candidate
 
 
 def monomials(n_vars: int, degree: int) -> list[tuple[int, ...]]:
@@ -62,7 +62,7 @@ class RationalEngine:
         target: np.ndarray,
         names: Sequence[str],
         seed: int,
-        accept: Callable[[Sequence[Candidate]], bool] | None = None,
+        accept: Accept | None = None,
     ) -> list[Candidate]:
         inputs, target = np.asarray(inputs, float), np.asarray(target, float)
         if 0 < self.max_rows < len(target):

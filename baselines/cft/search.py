@@ -48,6 +48,10 @@ class Candidate:
     training_nmse: float = math.nan
 
 
+Accept = Callable[[Sequence["Candidate"]], bool]
+"""A caller's test of a front: True stops a staged search there."""
+
+
 class Engine(Protocol):
     """A symbolic-regression engine: table → candidate expressions (its Pareto front).
 
@@ -61,7 +65,7 @@ class Engine(Protocol):
         target: np.ndarray,
         names: Sequence[str],
         seed: int,
-        accept: Callable[[Sequence[Candidate]], bool] | None = None,
+        accept: Accept | None = None,
     ) -> list[Candidate]: ...
 
 
