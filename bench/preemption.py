@@ -89,6 +89,11 @@ class PreemptionCheckpoint(OnExceptionCheckpoint):
             super().on_exception(trainer, pl_module, exception)
 
     def teardown(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        """Give each signal back to the handler it had before the training, where ours is still
+        installed. The trainer restores its own originals before the callbacks' teardown, so a
+        blanket restore would re-install the trainer's SIGTERM handler, which only sets a flag:
+        the process would then ignore SIGTERM (SLURM's kill, ``timeout``) after the training."""
         for signum, handler in self._previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+            if signal.getsignal(signum) == self._note:
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
         self._previous = {}

@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 
+import lightning as L
 import pytest
 import torch
+from lightning.pytorch.demos.boring_classes import BoringModel
 
 from bench.loggers import persistent_run_id
+from bench.preemption import PreemptionCheckpoint
 
 STEPS = 1500
 TRAIN = [
@@ -77,3 +80,14 @@ def test_run_id_is_kept_in_the_run_directory(tmp_path):
     run_id = persistent_run_id(tmp_path / "run")
     assert run_id == persistent_run_id(tmp_path / "run")
     assert run_id != persistent_run_id(tmp_path / "other")
+
+
+def test_signal_handlers_are_the_original_ones_after_the_training(tmp_path):
+    """After fit, SIGTERM must end the process again (prediction and scoring follow)."""
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGUSR1)}
+    trainer = L.Trainer(
+        max_steps=2, callbacks=[PreemptionCheckpoint(tmp_path)], logger=False,
+        enable_progress_bar=False, enable_model_summary=False, default_root_dir=tmp_path,
+    )  # fmt: skip
+    trainer.fit(BoringModel())
+    assert {signum: signal.getsignal(signum) for signum in before} == before
