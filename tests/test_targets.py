@@ -11,3 +11,10 @@ from bench.train import run_training
 def test_qho_base_reaches_density_mse_1e6(composed):
     cfg, run_dir = composed(["experiment=qho_base", "logger=none", "plots=false"])
     assert run_training(cfg, run_dir).metrics["density_mse"] <= 1e-6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("experiment", ["cft_c_minimal", "cft_c_wzw", "cft_h_wzw"])
+def test_equation_learner_recovers_the_formula_exactly(composed, experiment):
+    cfg, run_dir = composed([f"experiment={experiment}", "logger=none", "plots=false"])
+    assert run_training(cfg, run_dir).metrics["exact"] == 1
