@@ -11,6 +11,13 @@ the output is ψ = ψ(x, 0) + τ N(x, t, ω), τ = (t - t_0)/(t_1 - t_0), so L_i
 identically. Inputs are scaled to [-1, 1] before the network; derivatives are taken with respect
 to the physical coordinates. Training is Adam (exponentially decaying learning rate) followed by
 L-BFGS with a strong-Wolfe line search.
+
+With ``natural_units`` the network sees the oscillator's own coordinates ξ_k = √ω x_k and
+s = ω (t - t_0) (and ω), and its output is scaled by the ground state's amplitude ω^{d/4}:
+ψ = ψ(x, 0) + τ ω^{d/4} N(ξ, s, ω), τ = s / s_max. With ψ = ω^{d/4} φ(ξ, s) the equation is
+i ∂_s φ = (-1/2 ∇_ξ² + 1/2 ξ²) φ for every ω, so the learned function depends on ω only through
+the fixed box |x| ≤ L (|ξ| ≤ √ω L); a model trained on one ω range then meets a new ω at
+coordinates it has mostly seen.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ class QHOPINN(AdamThenLBFGS):
             history ``lbfgs_history``.
         predict_chunk: grid points per forward pass when predicting the test split.
         state: initial state of the hard initial condition (``baselines.qho.exact.STATES``).
+        natural_units: feed (√ω x, ω t, ω) and scale the output by ω^{d/4} (module docstring).
     """
 
     nan_hint = (
@@ -57,6 +65,7 @@ class QHOPINN(AdamThenLBFGS):
         optim: Mapping[str, Any],
         predict_chunk: int = 65536,
         state: str = "psi01",
+        natural_units: bool = False,
     ) -> None:
         super().__init__(optim)
         self.save_hyperparameters()
@@ -65,8 +74,14 @@ class QHOPINN(AdamThenLBFGS):
         self.weights = {key: float(loss_weights.get(key, 0.0)) for key in LOSS_TERMS}
         self.predict_chunk = predict_chunk
         self.state = state
+        self.natural_units = bool(natural_units)
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
+        if self.natural_units:  # ranges of ξ = √ω x and s = ω (t - t_0) over the domain
+            root = float(domain["omega"][1]) ** 0.5
+            low[:dim] = [root * float(domain["x"][0])] * dim
+            high[:dim] = [root * float(domain["x"][1])] * dim
+            low[dim], high[dim] = 0.0, float(domain["omega"][1]) * (high[dim] - low[dim])
         low_t, high_t = (
             torch.tensor(low, dtype=torch.float32),
             torch.tensor(high, dtype=torch.float32),
@@ -74,21 +89,42 @@ class QHOPINN(AdamThenLBFGS):
         self.input_columns = torch.nonzero(high_t > low_t).flatten().tolist()
         self.register_buffer("low", low_t[self.input_columns])
         self.register_buffer("span", (high_t - low_t)[self.input_columns])
-        self.t_start, self.t_span = float(low[dim]), float(high[dim] - low[dim])
+        self.t_start = float(domain["t"][0])
+        # τ of the hard initial condition: the time input (t, or s = ω (t - t_0)) over its range
+        self.time_origin = 0.0 if self.natural_units else self.t_start
+        self.time_span = float(high[dim] - low[dim])
         self.net = mlp(len(self.input_columns), 2, **network)
 
     # -- the trial function ---------------------------------------------------------------
     def forward(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(u, v) at rows (x_1..x_d, t, ω)."""
-        scaled = 2.0 * (points[:, self.input_columns] - self.low) / self.span - 1.0
-        out = self.net(scaled)
+        omega = points[:, self.dim + 1].detach()  # the residual never differentiates in ω
+        features = self._natural(points, omega) if self.natural_units else points
+        out = self.net(self.network_inputs(features))
+        if self.natural_units:
+            out = out * omega[:, None] ** (0.25 * self.dim)
         if not self.hard_ic:
             return out[:, 0], out[:, 1]
         coords = [points[:, k] for k in range(self.dim)]
-        omega = points[:, self.dim + 1].detach()  # the residual never differentiates in ω
         u0 = psi_initial(coords, omega, self.state, xp=torch)  # ψ(x, 0) is real
-        tau = (points[:, self.dim] - self.t_start) / self.t_span
+        tau = (features[:, self.dim] - self.time_origin) / self.time_span
         return u0 + tau * out[:, 0], tau * out[:, 1]
+
+    def network_inputs(self, features: Tensor) -> Tensor:
+        """The varying columns of (x.., t, ω) or of the natural rows, scaled to [-1, 1] over
+        the training domain."""
+        return 2.0 * (features[:, self.input_columns] - self.low) / self.span - 1.0
+
+    def _natural(self, points: Tensor, omega: Tensor) -> Tensor:
+        """Rows (√ω x_1..√ω x_d, ω (t - t_0), ω)."""
+        return torch.cat(
+            [
+                points[:, : self.dim] * omega.sqrt()[:, None],
+                (omega * (points[:, self.dim] - self.t_start))[:, None],
+                omega[:, None],
+            ],
+            dim=1,
+        )
 
     def residuals(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(f_u, f_v) of the Schrödinger equation at the rows of ``points``."""

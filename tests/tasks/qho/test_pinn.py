@@ -17,10 +17,12 @@ OPTIM = {"lr": 1e-3, "lr_final": 1e-4, "adam_steps": 3, "lbfgs_steps": 1, "lbfgs
          "lbfgs_history": 5}  # fmt: skip
 
 
-def make_model(dim=1, hard=True, **weights):
+def make_model(dim=1, hard=True, natural_units=False, **weights):
     loss_weights = {"pde": 1.0, "boundary": 1.0, "initial": 1.0, "data": 0.0} | weights
     network = {"width": 16, "depth": 2, "activation": "tanh"}
-    return QHOPINN(dim, DOMAIN, network, hard, loss_weights, OPTIM).double()
+    return QHOPINN(
+        dim, DOMAIN, network, hard, loss_weights, OPTIM, natural_units=natural_units
+    ).double()
 
 
 class ExactTrial(QHOPINN):
@@ -51,15 +53,32 @@ def test_exact_state_has_zero_residual(dim):
     assert float(torch.max(torch.abs(f_u) + torch.abs(f_v)).detach()) > 1e-2
 
 
+@pytest.mark.parametrize("natural_units", [False, True])
 @pytest.mark.parametrize("dim", [1, 2])
-def test_hard_initial_condition_is_exact_for_any_weights(dim):
-    model = make_model(dim)
+def test_hard_initial_condition_is_exact_for_any_weights(dim, natural_units):
+    model = make_model(dim, natural_units=natural_units)
     points = _points(dim)
     points[:, dim] = 0.0
     u, v = model(points)
     u0, v0 = psi01([points[:, k] for k in range(dim)], 0.0, points[:, dim + 1], xp=torch)
     torch.testing.assert_close(u, u0, rtol=0, atol=1e-14)
     torch.testing.assert_close(v, v0, rtol=0, atol=1e-14)
+
+
+def test_natural_inputs_fill_the_unit_box_over_the_training_domain():
+    """ξ = √ω x and s = ω t reach ±1 only at the largest ω; ω itself spans [-1, 1]."""
+    model = make_model(dim=1, natural_units=True)
+    corners = torch.tensor(
+        [[x, t, w] for x in DOMAIN["x"] for t in DOMAIN["t"] for w in DOMAIN["omega"]],
+        dtype=torch.float64,
+    )
+    scaled = model.network_inputs(model._natural(corners, corners[:, 2]))
+    assert scaled.min() >= -1 - 1e-6 and scaled.max() <= 1 + 1e-6
+    top = corners[:, 2] == DOMAIN["omega"][1]
+    assert torch.allclose(scaled[top, 0].abs().max(), torch.tensor(1.0, dtype=torch.float64))
+    assert torch.allclose(scaled[top, 1].max(), torch.tensor(1.0, dtype=torch.float64))
+    slow = scaled[~top, 0].abs().max()  # √0.5 π against √1.5 π
+    assert float(slow) == pytest.approx(math.sqrt(0.5 / 1.5), rel=1e-6)  # float32 ranges
 
 
 def _datamodule(seed=0, dim=1, **kw):
