@@ -78,10 +78,10 @@ class QHOPINN(AdamThenLBFGS):
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
         if self.natural_units:  # ranges of ξ = √ω x and s = ω (t - t_0) over the domain
-            root = float(domain["omega"][1]) ** 0.5
-            low[:dim] = [root * float(domain["x"][0])] * dim
-            high[:dim] = [root * float(domain["x"][1])] * dim
-            low[dim], high[dim] = 0.0, float(domain["omega"][1]) * (high[dim] - low[dim])
+            omega_max = float(domain["omega"][1])
+            low[:dim] = [omega_max**0.5 * float(domain["x"][0])] * dim
+            high[:dim] = [omega_max**0.5 * float(domain["x"][1])] * dim
+            low[dim], high[dim] = 0.0, omega_max * (high[dim] - low[dim])
         low_t, high_t = (
             torch.tensor(low, dtype=torch.float32),
             torch.tensor(high, dtype=torch.float32),
@@ -99,7 +99,7 @@ class QHOPINN(AdamThenLBFGS):
     def forward(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(u, v) at rows (x_1..x_d, t, ω)."""
         omega = points[:, self.dim + 1].detach()  # the residual never differentiates in ω
-        features = self._natural(points, omega) if self.natural_units else points
+        features = self.natural_features(points, omega) if self.natural_units else points
         out = self.net(self.network_inputs(features))
         if self.natural_units:
             out = out * omega[:, None] ** (0.25 * self.dim)
@@ -115,7 +115,7 @@ class QHOPINN(AdamThenLBFGS):
         the training domain."""
         return 2.0 * (features[:, self.input_columns] - self.low) / self.span - 1.0
 
-    def _natural(self, points: Tensor, omega: Tensor) -> Tensor:
+    def natural_features(self, points: Tensor, omega: Tensor) -> Tensor:
         """Rows (√ω x_1..√ω x_d, ω (t - t_0), ω)."""
         return torch.cat(
             [

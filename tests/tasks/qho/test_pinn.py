@@ -72,7 +72,7 @@ def test_natural_inputs_fill_the_unit_box_over_the_training_domain():
         [[x, t, w] for x in DOMAIN["x"] for t in DOMAIN["t"] for w in DOMAIN["omega"]],
         dtype=torch.float64,
     )
-    scaled = model.network_inputs(model._natural(corners, corners[:, 2]))
+    scaled = model.network_inputs(model.natural_features(corners, corners[:, 2]))
     assert scaled.min() >= -1 - 1e-6 and scaled.max() <= 1 + 1e-6
     top = corners[:, 2] == DOMAIN["omega"][1]
     assert torch.allclose(scaled[top, 0].abs().max(), torch.tensor(1.0, dtype=torch.float64))
