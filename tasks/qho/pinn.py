@@ -18,6 +18,15 @@ s = ω (t - t_0) (and ω), and its output is scaled by the ground state's amplit
 i ∂_s φ = (-1/2 ∇_ξ² + 1/2 ξ²) φ for every ω, so the learned function depends on ω only through
 the fixed box |x| ≤ L (|ξ| ≤ √ω L); a model trained on one ω range then meets a new ω at
 coordinates it has mostly seen.
+
+With ``periodic_time`` (natural units only) the time input s is replaced by (cos s, sin s).
+The oscillator's spectrum is E_n = (n + d/2) ω, so its propagator is periodic in s up to a
+sign: e^{-iH(t + 2π/ω)} = (-1)^d e^{-iHt} for every state. The trial function
+ψ = e^{-i d s/2} [ψ(x, 0) + (e^{-is} - 1) ω^{d/4} N(ξ, cos s, sin s, ω)] has that property and the
+hard initial condition; e^{-is} - 1 vanishes only at s = 0 (mod 2π), so any periodic χ = e^{i d
+s/2} ψ with χ(0) = ψ(x, 0) is of this form. A model trained on s ≤ 2π then covers every later
+time, which is what extrapolation to a larger ω (a longer s window) needs. This builds in a
+property of H (integer level spacing in units of ω), not of the initial state.
 """
 
 from __future__ import annotations
@@ -49,6 +58,8 @@ class QHOPINN(AdamThenLBFGS):
         predict_chunk: grid points per forward pass when predicting the test split.
         state: initial state of the hard initial condition (``baselines.qho.exact.STATES``).
         natural_units: feed (√ω x, ω t, ω) and scale the output by ω^{d/4} (module docstring).
+        periodic_time: feed (cos s, sin s) for s = ω t, with the periodic trial function of the
+            module docstring; needs ``natural_units`` and a hard initial condition.
     """
 
     nan_hint = (
@@ -66,7 +77,13 @@ class QHOPINN(AdamThenLBFGS):
         predict_chunk: int = 65536,
         state: str = "psi01",
         natural_units: bool = False,
+        periodic_time: bool = False,
     ) -> None:
+        if periodic_time and not (natural_units and hard_initial_condition):
+            raise ValueError(
+                "model.periodic_time=true needs model.natural_units=true and "
+                "model.hard_initial_condition=true (its period is 2π in s = ω t)"
+            )
         super().__init__(optim)
         self.save_hyperparameters()
         self.dim = dim
@@ -75,6 +92,7 @@ class QHOPINN(AdamThenLBFGS):
         self.predict_chunk = predict_chunk
         self.state = state
         self.natural_units = bool(natural_units)
+        self.periodic_time = bool(periodic_time)
         low = [domain["x"][0]] * dim + [domain["t"][0], domain["omega"][0]]
         high = [domain["x"][1]] * dim + [domain["t"][1], domain["omega"][1]]
         if self.natural_units:  # ranges of ξ = √ω x and s = ω (t - t_0) over the domain
@@ -93,22 +111,39 @@ class QHOPINN(AdamThenLBFGS):
         # τ of the hard initial condition: the time input (t, or s = ω (t - t_0)) over its range
         self.time_origin = 0.0 if self.natural_units else self.t_start
         self.time_span = float(high[dim] - low[dim])
-        self.net = mlp(len(self.input_columns), 2, **network)
+        self.net = mlp(len(self.input_columns) + self.periodic_time, 2, **network)
 
     # -- the trial function ---------------------------------------------------------------
     def forward(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(u, v) at rows (x_1..x_d, t, ω)."""
         omega = points[:, self.dim + 1].detach()  # the residual never differentiates in ω
         features = self.natural_features(points, omega) if self.natural_units else points
-        out = self.net(self.network_inputs(features))
+        inputs = self.network_inputs(features)
+        if self.periodic_time:  # the time column becomes (cos s, sin s)
+            s = features[:, self.dim : self.dim + 1]
+            inputs = torch.cat(
+                [inputs[:, : self.dim], s.cos(), s.sin(), inputs[:, self.dim + 1 :]], dim=1
+            )
+        out = self.net(inputs)
         if self.natural_units:
             out = out * omega[:, None] ** (0.25 * self.dim)
         if not self.hard_ic:
             return out[:, 0], out[:, 1]
         coords = [points[:, k] for k in range(self.dim)]
         u0 = psi_initial(coords, omega, self.state, xp=torch)  # ψ(x, 0) is real
+        if self.periodic_time:
+            return self._periodic_trial(u0, out, features[:, self.dim])
         tau = (features[:, self.dim] - self.time_origin) / self.time_span
         return u0 + tau * out[:, 0], tau * out[:, 1]
+
+    def _periodic_trial(self, u0: Tensor, out: Tensor, s: Tensor) -> tuple[Tensor, Tensor]:
+        """(Re, Im) of e^{-i d s/2} [u0 + (e^{-is} - 1) (out_0 + i out_1)]."""
+        c, d = s.cos() - 1.0, -s.sin()  # e^{-is} - 1 = c + i d
+        chi_u = u0 + c * out[:, 0] - d * out[:, 1]
+        chi_v = c * out[:, 1] + d * out[:, 0]
+        phase = 0.5 * self.dim * s
+        cos_p, sin_p = phase.cos(), phase.sin()
+        return cos_p * chi_u + sin_p * chi_v, cos_p * chi_v - sin_p * chi_u
 
     def network_inputs(self, features: Tensor) -> Tensor:
         """The varying columns of (x.., t, ω) or of the natural rows, scaled to [-1, 1] over

@@ -17,11 +17,18 @@ OPTIM = {"lr": 1e-3, "lr_final": 1e-4, "adam_steps": 3, "lbfgs_steps": 1, "lbfgs
          "lbfgs_history": 5}  # fmt: skip
 
 
-def make_model(dim=1, hard=True, natural_units=False, **weights):
+def make_model(dim=1, hard=True, natural_units=False, periodic_time=False, **weights):
     loss_weights = {"pde": 1.0, "boundary": 1.0, "initial": 1.0, "data": 0.0} | weights
     network = {"width": 16, "depth": 2, "activation": "tanh"}
     return QHOPINN(
-        dim, DOMAIN, network, hard, loss_weights, OPTIM, natural_units=natural_units
+        dim,
+        DOMAIN,
+        network,
+        hard,
+        loss_weights,
+        OPTIM,
+        natural_units=natural_units,
+        periodic_time=periodic_time,
     ).double()
 
 
@@ -53,10 +60,12 @@ def test_exact_state_has_zero_residual(dim):
     assert float(torch.max(torch.abs(f_u) + torch.abs(f_v)).detach()) > 1e-2
 
 
-@pytest.mark.parametrize("natural_units", [False, True])
+@pytest.mark.parametrize(
+    "units", [{}, {"natural_units": True}, {"natural_units": True, "periodic_time": True}]
+)
 @pytest.mark.parametrize("dim", [1, 2])
-def test_hard_initial_condition_is_exact_for_any_weights(dim, natural_units):
-    model = make_model(dim, natural_units=natural_units)
+def test_hard_initial_condition_is_exact_for_any_weights(dim, units):
+    model = make_model(dim, **units)
     points = _points(dim)
     points[:, dim] = 0.0
     u, v = model(points)
@@ -130,3 +139,24 @@ def test_all_zero_weights_are_refused():
     model = make_model(pde=0.0, boundary=0.0, initial=0.0)
     with pytest.raises(ValueError, match="loss weight"):
         model.objective(next(iter(_datamodule().train_dataloader())))
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_periodic_trial_repeats_after_one_oscillator_period_up_to_the_sign(dim):
+    """ψ(t + 2π/ω) = (-1)^d ψ(t), the oscillator's propagator, for untrained weights."""
+    model = make_model(dim, natural_units=True, periodic_time=True)
+    points = _points(dim)
+    later = points.clone()
+    later[:, dim] += 2 * math.pi / points[:, dim + 1]
+    u, v = model(points)
+    u_later, v_later = model(later)
+    torch.testing.assert_close(u_later, (-1) ** dim * u, rtol=0, atol=1e-12)
+    torch.testing.assert_close(v_later, (-1) ** dim * v, rtol=0, atol=1e-12)
+    shifted = points.clone()
+    shifted[:, dim] += 1.0  # not a period: the trial function does change
+    assert float(torch.abs(model(shifted)[0] - u).max()) > 1e-3
+
+
+def test_periodic_time_needs_natural_units():
+    with pytest.raises(ValueError, match="natural_units"):
+        make_model(1, periodic_time=True)
