@@ -5,12 +5,17 @@ the residuals of i ∂_t ψ = H ψ are
 
     f_u = -v_t + 1/2 ∇²u - 1/2 ω² r² u,        f_v = u_t + 1/2 ∇²v - 1/2 ω² r² v,
 
-and the loss is L = λ_pde ⟨f_u² + f_v²⟩ + λ_bc L_bc + λ_ic L_ic + λ_data L_data (mean squared
-errors of (u, v) on the boundary, initial and supervised points). With a hard initial condition
-the output is ψ = ψ(x, 0) + τ N(x, t, ω), τ = (t - t_0)/(t_1 - t_0), so L_ic vanishes
-identically. Inputs are scaled to [-1, 1] before the network; derivatives are taken with respect
-to the physical coordinates. Training is Adam (exponentially decaying learning rate) followed by
-L-BFGS with a strong-Wolfe line search.
+and the loss is L = λ_pde ⟨f_u² + f_v²⟩ + λ_bc L_bc + λ_ic L_ic + λ_data L_data + λ_norm L_norm
+(mean squared errors of (u, v) on the boundary, initial and supervised points). The norm term
+L_norm = ⟨(N(t_j) - N_0)²⟩_j holds the box norm N(t) = ∫_box |ψ|² dx at the conserved value of the
+initial state, N_0 = ∫_box |ψ(x, 0)|² dx, both by the midpoint rule on the same grid of ``points``
+per axis, at the (t, ω) of the first ``times`` collocation points. It penalises the collapse
+towards ψ ≈ 0 that leaves the residual small; the box norm is conserved up to the probability
+flux through the box faces (|ψ| ≈ 1e-2 there; exactly for ψ_{0,1}, whose cross terms are odd).
+With a hard initial condition the output is ψ = ψ(x, 0) + τ N(x, t, ω), τ = (t - t_0)/(t_1 -
+t_0), so L_ic vanishes identically. Inputs are scaled to [-1, 1] before the network; derivatives
+are taken with respect to the physical coordinates. Training is Adam (exponentially decaying
+learning rate) followed by L-BFGS with a strong-Wolfe line search.
 
 With ``natural_units`` the network sees the oscillator's own coordinates ξ_k = √ω x_k and
 s = ω (t - t_0) (and ω), and its output is scaled by the ground state's amplitude ω^{d/4}:
@@ -51,12 +56,13 @@ class QHOPINN(AdamThenLBFGS):
         domain: ``x``, ``t``, ``omega`` ranges (ω is a network input when its range has width).
         network: ``width``, ``depth``, ``activation`` of the MLP.
         hard_initial_condition: build ψ(x, 0) into the output instead of penalising it.
-        loss_weights: ``pde``, ``boundary``, ``initial``, ``data`` (λ's).
+        loss_weights: ``pde``, ``boundary``, ``initial``, ``data``, ``norm`` (λ's).
         optim: ``lr``, ``lr_final`` (Adam, decayed geometrically over ``adam_steps``), then
             ``lbfgs_steps`` L-BFGS steps of at most ``lbfgs_max_iter`` iterations each,
             history ``lbfgs_history``.
         predict_chunk: grid points per forward pass when predicting the test split.
         state: initial state of the hard initial condition (``baselines.qho.exact.STATES``).
+        norm_quadrature: ``points`` per axis and ``times`` of the norm term (module docstring).
         natural_units: feed (√ω x, ω t, ω) and scale the output by ω^{d/4} (module docstring).
         periodic_time: feed (cos s, sin s) for s = ω t, with the periodic trial function of the
             module docstring; needs ``natural_units`` and a hard initial condition.
@@ -76,6 +82,7 @@ class QHOPINN(AdamThenLBFGS):
         optim: Mapping[str, Any],
         predict_chunk: int = 65536,
         state: str = "psi01",
+        norm_quadrature: Mapping[str, int] | None = None,
         natural_units: bool = False,
         periodic_time: bool = False,
     ) -> None:
@@ -108,6 +115,7 @@ class QHOPINN(AdamThenLBFGS):
         self.register_buffer("low", low_t[self.input_columns])
         self.register_buffer("span", (high_t - low_t)[self.input_columns])
         self.t_start = float(domain["t"][0])
+        self._build_norm_quadrature(domain, norm_quadrature or {"points": 16, "times": 8})
         # τ of the hard initial condition: the time input (t, or s = ω (t - t_0)) over its range
         self.time_origin = 0.0 if self.natural_units else self.t_start
         self.time_span = float(high[dim] - low[dim])
@@ -161,6 +169,33 @@ class QHOPINN(AdamThenLBFGS):
             dim=1,
         )
 
+    def _build_norm_quadrature(
+        self, domain: Mapping[str, Sequence[float]], quadrature: Mapping[str, int]
+    ) -> None:
+        """Midpoints of a uniform grid over the box (buffer ``norm_points``) and cell volume."""
+        n, self.norm_times = int(quadrature["points"]), int(quadrature["times"])
+        low, high = (float(e) for e in domain["x"])
+        if n < 1 or self.norm_times < 1:
+            raise ValueError(f"norm_quadrature needs points and times ≥ 1, got {dict(quadrature)}")
+        axis = low + (high - low) * (torch.arange(n, dtype=torch.float64) + 0.5) / n
+        grid = torch.stack(torch.meshgrid(*([axis] * self.dim), indexing="ij"), -1)
+        self.register_buffer("norm_points", grid.reshape(-1, self.dim), persistent=False)
+        self.norm_cell = ((high - low) / n) ** self.dim
+
+    def norm_drift(self, rows: Tensor) -> Tensor:
+        """⟨(N(t_j) - N_0(ω_j))²⟩ over the (t_j, ω_j) of ``rows`` (x columns ignored)."""
+        grid = self.norm_points.to(rows.dtype)
+        q = len(grid)
+        points = torch.cat(
+            [grid.repeat(len(rows), 1), rows[:, self.dim :].repeat_interleave(q, dim=0)], dim=1
+        )
+        u, v = self(points)
+        norm = self.norm_cell * (u**2 + v**2).reshape(len(rows), q).sum(dim=1)
+        coords = [points[:, k] for k in range(self.dim)]
+        u0 = psi_initial(coords, points[:, self.dim + 1], self.state, xp=torch)
+        norm_0 = self.norm_cell * (u0**2).reshape(len(rows), q).sum(dim=1)
+        return ((norm - norm_0) ** 2).mean()
+
     def residuals(self, points: Tensor) -> tuple[Tensor, Tensor]:
         """(f_u, f_v) of the Schrödinger equation at the rows of ``points``."""
         points = points.detach().requires_grad_(True)
@@ -201,6 +236,8 @@ class QHOPINN(AdamThenLBFGS):
             terms["initial"] = self._labelled_mse(batch["initial"])
         if self.weights["data"]:
             terms["data"] = self._labelled_mse(batch["supervised"])
+        if self.weights["norm"]:
+            terms["norm"] = self.norm_drift(batch["collocation"][: self.norm_times])
         return terms
 
     def objective(self, batch: Mapping[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
@@ -237,4 +274,4 @@ class QHOPINN(AdamThenLBFGS):
         return {"u": u, "v": v}
 
 
-LOSS_TERMS = ("pde", "boundary", "initial", "data")
+LOSS_TERMS = ("pde", "boundary", "initial", "data", "norm")

@@ -160,3 +160,23 @@ def test_periodic_trial_repeats_after_one_oscillator_period_up_to_the_sign(dim):
 def test_periodic_time_needs_natural_units():
     with pytest.raises(ValueError, match="natural_units"):
         make_model(1, periodic_time=True)
+
+
+@pytest.mark.parametrize("dim", [1, 3])
+def test_norm_term_vanishes_for_the_exact_state_and_sees_a_lost_norm(dim):
+    """The box norm of ψ_{0,1} is conserved exactly (odd cross terms); 0.9 ψ loses 19 %."""
+    model = ExactTrial(
+        dim, DOMAIN, {"width": 4, "depth": 1}, True, {"pde": 1, "norm": 1}, OPTIM
+    ).double()
+    rows = _points(dim, n=5)
+    assert float(model.norm_drift(rows)) < 1e-20
+    model.forward = lambda points: tuple(0.9 * part for part in ExactTrial.forward(model, points))
+    assert model.norm_cell * len(model.norm_points) == pytest.approx((2 * math.pi) ** dim)
+    assert float(model.norm_drift(rows)) == pytest.approx(0.19**2, rel=2e-2)
+
+
+def test_norm_term_enters_the_loss_only_with_its_weight():
+    no_labels = {"inputs": torch.zeros(0, 3, dtype=torch.float64), "targets": torch.zeros(0, 2)}
+    batch = {"collocation": _points(1, n=16), "boundary": no_labels}
+    assert set(make_model(dim=1, norm=1.0).loss_terms(batch)) == {"pde", "boundary", "norm"}
+    assert "norm" not in make_model(dim=1).loss_terms(batch)
