@@ -5,7 +5,8 @@ systems, with one setting of torch and BLAS threads:
 
 - the FNO (:class:`~tasks.ks_inversion.fno.KSInversionFNO`): one system per forward pass
   (looped), all test systems in one pass, and ``predict_split`` (chunks of ``predict_batch``);
-  best of ``repeats`` after a warm-up call, under ``torch.inference_mode()``. The weights are
+  best of ``repeats`` after a warm-up call, under ``torch.inference_mode()``. With ``compile``,
+  also all systems in one pass through ``torch.compile(fno)``, its one-off compile time noted; The weights are
   those of a trained run (``fno_run``), else an untrained network of the configured ``model``
   (the cost does not depend on the weights; no MAE then);
 - iDEA's iterative reverse engineering as the ``ks_idea`` baseline runs it (its config's
@@ -36,6 +37,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from torch import Tensor
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
@@ -89,6 +91,7 @@ def timing_report(
     idea_systems: int = 3,
     repeats: int = 5,
     threads: int | None = None,
+    compile: bool = False,
 ) -> list[Path]:
     """Time the FNO, iDEA and the analytic inversion on the test split; write the files.
 
@@ -101,6 +104,7 @@ def timing_report(
         idea_systems: iDEA runs on the first this many test systems.
         repeats: timed repetitions of the FNO and analytic passes (best kept).
         threads: torch and BLAS threads for every method (None: torch's current setting).
+        compile: also time the batched pass of ``torch.compile(fno)`` (compiles once, slow).
     """
     if idea_systems < 1 or repeats < 1:
         raise SystemExit("task.report.idea_systems and task.report.repeats must be ≥ 1")
@@ -114,7 +118,7 @@ def timing_report(
     load_before = os.getloadavg()
     with limited_threads(threads) as used:
         rows = [
-            *time_fno(fno, inputs, exact if fno_run else None, repeats),
+            *time_fno(fno, inputs, exact if fno_run else None, repeats, compile),
             time_idea(inputs, exact, physics, idea_systems),
             time_analytic(inputs, exact, physics, repeats),
         ]
@@ -187,9 +191,14 @@ def mae(predicted: np.ndarray, exact: np.ndarray) -> float:
 
 
 def time_fno(
-    fno: KSInversionFNO, inputs: Mapping[str, np.ndarray], exact: np.ndarray | None, repeats: int
+    fno: KSInversionFNO,
+    inputs: Mapping[str, np.ndarray],
+    exact: np.ndarray | None,
+    repeats: int,
+    compile: bool = False,
 ) -> list[Timing]:
-    """FNO seconds per system: one system per pass, all in one pass, ``predict_split``.
+    """FNO seconds per system: one system per pass, all in one pass, ``predict_split``, and
+    with ``compile`` all in one pass of ``torch.compile(fno)``.
 
     ``exact`` (systems, nx) gives the MAE of ``predict_split`` (None: untrained, no MAE).
     """
@@ -201,12 +210,31 @@ def time_fno(
         chunked = best_seconds(lambda: fno.predict_split(inputs), repeats)
         error = mae(fno.predict_split(inputs)["v_xc"], exact) if exact is not None else math.nan
     note = "" if exact is not None else "untrained weights"
-    return [
+    rows = [
         Timing("fno", "single (1 system per pass)", count, repeats, single / count, error, note),
         Timing("fno", f"batched ({count} in 1 pass)", count, repeats, batched / count, error, note),
         Timing("fno", f"predict_split (chunks of {fno.predict_batch})", count, repeats,
                chunked / count, error, note),
     ]  # fmt: skip
+    return rows + ([time_compiled_fno(fno, density, exact, repeats, note)] if compile else [])
+
+
+def time_compiled_fno(
+    fno: KSInversionFNO, density: Tensor, exact: np.ndarray | None, repeats: int, note: str
+) -> Timing:
+    """All systems in one pass of ``torch.compile(fno)``; the first call compiles (timed apart)."""
+    compiled = torch.compile(fno)
+    with torch.inference_mode():
+        start = time.perf_counter()
+        predicted = compiled(density)
+        compile_seconds = time.perf_counter() - start
+        batched = best_seconds(lambda: compiled(density), repeats)
+    error = mae(predicted.numpy(), exact) if exact is not None else math.nan
+    count = len(density)
+    note = "; ".join(filter(None, [note, f"compiled once in {compile_seconds:.0f} s"]))
+    return Timing(
+        "fno", f"compiled, batched ({count} in 1 pass)", count, repeats, batched / count, error, note
+    )
 
 
 def idea_baseline(physics: Mapping[str, Any], systems: int) -> IDEAReverse:

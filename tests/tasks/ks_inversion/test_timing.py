@@ -79,3 +79,17 @@ def test_weights_of_a_run_are_loaded_and_checked(composed, tmp_path):
         with pytest.raises(SystemExit, match=r"pass task\.report\.fno_run=") as stop:
             trained_fno(wrong_run, wrong_physics)
         assert "\n" not in str(stop.value)
+
+
+def test_compiled_pass_predicts_what_the_eager_pass_does(composed):
+    cfg, _ = composed(["experiment=ks_molecule_301", "debug=smoke"])
+    split = make_datamodule(cfg, cache_dir=None).test_split()
+    fno = untrained_fno(OmegaConf.to_container(cfg.model, resolve=True))
+    inputs, exact = predictor_inputs(split.scoring), split.references["v_xc"]
+    with limited_threads(1):
+        rows = time_fno(fno, inputs, exact, 1, compile=True)
+    batched, compiled = rows[1], rows[-1]
+    assert len(rows) == 4 and compiled.mode.startswith("compiled, batched")
+    assert "compiled once in" in compiled.note
+    assert compiled.v_xc_mae == pytest.approx(batched.v_xc_mae, rel=1e-4)
+    assert math.isfinite(compiled.seconds_per_system) and compiled.seconds_per_system > 0
