@@ -6,9 +6,9 @@ systems, with one setting of torch and BLAS threads:
 - the FNO (:class:`~tasks.ks_inversion.fno.KSInversionFNO`): one system per forward pass
   (looped), all test systems in one pass, and ``predict_split`` (chunks of ``predict_batch``);
   best of ``repeats`` after a warm-up call, under ``torch.inference_mode()``. With ``compile``,
-  also all systems in one pass through ``torch.compile(fno)``, its one-off compile time noted; The weights are
-  those of a trained run (``fno_run``), else an untrained network of the configured ``model``
-  (the cost does not depend on the weights; no MAE then);
+  also all systems in one pass through ``torch.compile(fno)``, its one-off compile time noted.
+  The weights are those of a trained run (``fno_run``), else an untrained network of the
+  configured ``model`` (the cost does not depend on the weights; no MAE then);
 - iDEA's iterative reverse engineering as the ``ks_idea`` baseline runs it (its config's
   tolerance, step and CPU budget) on the first ``idea_systems`` test systems, once (slow);
 - the analytic inversion (``baselines.ks_inversion.inversion.invert``), one system per call.
@@ -37,9 +37,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from torch import Tensor
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
+from torch import Tensor
 
 from baselines.ks_inversion.inversion import invert
 from baselines.ks_inversion.solvers import IDEAReverse
@@ -232,9 +232,8 @@ def time_compiled_fno(
     error = mae(predicted.numpy(), exact) if exact is not None else math.nan
     count = len(density)
     note = "; ".join(filter(None, [note, f"compiled once in {compile_seconds:.0f} s"]))
-    return Timing(
-        "fno", f"compiled, batched ({count} in 1 pass)", count, repeats, batched / count, error, note
-    )
+    mode = f"compiled, batched ({count} in 1 pass)"
+    return Timing("fno", mode, count, repeats, batched / count, error, note)
 
 
 def idea_baseline(physics: Mapping[str, Any], systems: int) -> IDEAReverse:
