@@ -2,11 +2,12 @@
 
 Every job directory under ``DIR`` holds ``result.json`` and Hydra's ``.hydra/overrides.yaml``.
 The overrides that differ between jobs are the swept parameters; jobs that differ only in
-``seed`` are repeats of one grid point. For each grid point the chosen metrics and timings are
-reported as mean ± sample standard deviation over seeds (std = 0 for a single seed), written as
-``aggregate.md`` and ``aggregate.csv`` in ``DIR``, with ``aggregate.png``: each quantity against
-the first numeric swept parameter (log axis when it spans more than two decades), one line per
-value of any other swept parameter.
+``seed``, or in where they log (``logger``, ``hydra.*``), are repeats of one grid point, so a
+study run in parts with different loggers is still one table. For each grid point the chosen
+metrics and timings are reported as mean ± sample standard deviation over seeds (std = 0 for a
+single seed), written as ``aggregate.md`` and ``aggregate.csv`` in ``DIR``, with
+``aggregate.png``: each quantity against the first numeric swept parameter (log axis when it
+spans more than two decades), one line per value of any other swept parameter.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from leaderboard.record import RECORD_FILE, RecordError, RunRecord, load_record
 from tasks.spec import get_task
 
 SEED_KEY = "seed"
+NOT_PARAMETERS = (SEED_KEY, "logger")  # plus every hydra.* key: they do not change a result
 
 
 def collect(root: Path) -> list[tuple[dict[str, str], RunRecord]]:
@@ -41,7 +43,8 @@ def collect(root: Path) -> list[tuple[dict[str, str], RunRecord]]:
 
 
 def swept_keys(jobs: list[tuple[dict[str, str], RunRecord]]) -> list[str]:
-    """Override keys whose value differs between jobs (the seed excluded), in first-seen order."""
+    """Override keys whose value differs between jobs, in first-seen order (``NOT_PARAMETERS``
+    and ``hydra.*`` excluded)."""
     keys: dict[str, set[str | None]] = {}
     for overrides, _ in jobs:
         for key in overrides:
@@ -49,7 +52,11 @@ def swept_keys(jobs: list[tuple[dict[str, str], RunRecord]]) -> list[str]:
     for overrides, _ in jobs:
         for key in keys:
             keys[key].add(overrides.get(key))
-    return [key for key, values in keys.items() if len(values) > 1 and key != SEED_KEY]
+    return [
+        key
+        for key, values in keys.items()
+        if len(values) > 1 and key not in NOT_PARAMETERS and not key.startswith("hydra.")
+    ]
 
 
 def _quantity(record: RunRecord, name: str) -> float:

@@ -48,6 +48,16 @@ def test_grid_points_and_statistics(study):
     assert rows[1]["train_step_mean_mean"] == pytest.approx(1e-2)
 
 
+def test_a_study_run_in_parts_with_other_loggers_is_one_table(study):
+    _job(study, 9, ["experiment=qho_collocation", "task.n=10", "seed=2", "logger=none",
+                    "hydra.sweep.dir=elsewhere"], 5e-2, step=1e-4)  # fmt: skip
+    jobs = collect(study)
+    assert swept_keys(jobs) == ["task.n"]
+    _, rows = aggregate(jobs, ["density_mse"])
+    assert [row["n_seeds"] for row in rows] == [3, 2]
+    assert rows[0]["density_mse_mean"] == pytest.approx(3e-2)
+
+
 def test_cli_writes_table_csv_and_plot(study, capsys):
     cli([str(study)])
     assert "| task.n | seeds | density_mse |" in capsys.readouterr().out
