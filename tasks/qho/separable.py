@@ -12,7 +12,7 @@ which an initialised network meets without growing its output by the window leng
 ψ(x, 0) = Σ_q c_q Π_k g_qk(x_k) is the given initial state's own expansion in products
 (``baselines.qho.exact.product_terms``).
 With H = Σ_k h_k, h_k = -1/2 ∂²_k + 1/2 ω² x_k², the residual R = i ∂_t ψ - H ψ is a sum of
-M = r(d + 1) + Q d separable terms, R = Σ_m T_m(t) Π_k S_km(x_k). On a tensor grid of N_k
+M = r(d + 1) + Q(d + 1) separable terms, R = Σ_m T_m(t) Π_k S_km(x_k). On a tensor grid of N_k
 points per axis its mean square over all N_1···N_d points at each time needs no grid:
 
     L(t) = ⟨|R|²⟩_x = Σ_{m,n} T̄_m(t) T_n(t) Π_k G_k[m, n],    G_k = S_kᴴ S_k / N_k,
@@ -21,6 +21,15 @@ so a step costs (d + 1) network passes over N points and (d + 1)·N·M² for the
 Derivatives of the per-axis features are propagated forward through each 1D network (value,
 first and second derivative in one pass). The per-axis points are drawn afresh each step
 (stratified uniform), fixed within one L-BFGS step.
+
+With ``periodic_time`` the time network sees (cos s, sin s), s = ω (t - t_0), and the trial
+function is that of :mod:`tasks.qho.pinn` with periodic time,
+
+    ψ = e^{-i d s/2} [ψ(x, 0) + (e^{-is} - 1) Σ_j b_j(s) Π_k a_kj(x_k)],
+
+which repeats after one oscillator period up to the sign (-1)^d; the residual stays a sum of
+separable terms, with the envelopes f(t) = e^{-i d s/2} (e^{-is} - 1) of the learned sum and
+g(t) = e^{-i d s/2} of ψ(x, 0) (f = t - t_0 and g = 1 otherwise).
 
 Causal weighting (Wang, Sankaran, Perdikaris, "Respecting causality is all you need for
 training physics-informed neural networks", CMAME 421, 116813, 2024): with the time points
@@ -47,22 +56,43 @@ EINSUM_AXES = "abcdefgh"
 
 
 class AxisNet(nn.Module):
-    """Tanh MLP of one coordinate on [low, high] (scaled to [-1, 1]) with its derivatives."""
+    """Tanh MLP of one coordinate on [low, high] with its derivatives.
 
-    def __init__(self, low: float, high: float, n_out: int, width: int, depth: int) -> None:
+    The input is x scaled to [-1, 1], or with ``frequency`` ω the pair (cos ω(x - low),
+    sin ω(x - low)), which makes the features periodic with period 2π/ω.
+    """
+
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        n_out: int,
+        width: int,
+        depth: int,
+        frequency: float | None = None,
+    ) -> None:
         super().__init__()
         self.low, self.scale = float(low), 2.0 / (float(high) - float(low))
-        self.net = mlp(1, n_out, width, depth, "tanh")
+        self.frequency = None if frequency is None else float(frequency)
+        self.net = mlp(1 if frequency is None else 2, n_out, width, depth, "tanh")
 
     def forward(self, x: Tensor) -> Tensor:
         """Features at points ``x`` (n,): shape (n, n_out)."""
-        return self.net((self.scale * (x - self.low) - 1.0)[:, None])
+        return self.net(self._inputs(x)[0])
+
+    def _inputs(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Network inputs (n, 1 or 2) and their first and second derivatives in x."""
+        if self.frequency is None:
+            h = (self.scale * (x - self.low) - 1.0)[:, None]
+            return h, torch.full_like(h, self.scale), torch.zeros_like(h)
+        phase = (self.frequency * (x - self.low))[:, None]
+        h = torch.cat([phase.cos(), phase.sin()], dim=1)
+        dh = self.frequency * torch.cat([-phase.sin(), phase.cos()], dim=1)
+        return h, dh, -(self.frequency**2) * h
 
     def jet(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Features and their first and second derivatives in x (physical units), (n, n_out)."""
-        h = (self.scale * (x - self.low) - 1.0)[:, None]
-        dh = torch.full_like(h, self.scale)
-        d2h = torch.zeros_like(h)
+        h, dh, d2h = self._inputs(x)
         for layer in self.net:
             if isinstance(layer, nn.Linear):
                 h, dh, d2h = layer(h), dh @ layer.weight.T, d2h @ layer.weight.T
@@ -86,6 +116,7 @@ class QHOSeparablePINN(AdamThenLBFGS):
         loss_weights: ``pde``, ``boundary`` (λ's).
         optim: as :class:`tasks.training.AdamThenLBFGS`.
         state: initial state of the hard initial condition (``baselines.qho.exact.STATES``).
+        periodic_time: the periodic trial function of the module docstring.
     """
 
     nan_hint = "lower model.optim.lr, or train in float64 (trainer.precision=64)"
@@ -101,6 +132,7 @@ class QHOSeparablePINN(AdamThenLBFGS):
         loss_weights: Mapping[str, float],
         optim: Mapping[str, Any],
         state: str = "psi01",
+        periodic_time: bool = False,
     ) -> None:
         super().__init__(optim)
         self.save_hyperparameters()
@@ -122,7 +154,15 @@ class QHOSeparablePINN(AdamThenLBFGS):
         self.axis_nets = nn.ModuleList(
             AxisNet(*self.x_range, 2 * self.rank, width, depth) for _ in range(self.dim)
         )
-        self.time_net = AxisNet(self.t_start, self.t_start + self.t_span, 2 * rank, width, depth)
+        self.periodic_time = bool(periodic_time)
+        self.time_net = AxisNet(
+            self.t_start,
+            self.t_start + self.t_span,
+            2 * rank,
+            width,
+            depth,
+            frequency=self.omega if self.periodic_time else None,
+        )
         self.initial_terms = product_terms(state, self.dim)
 
     # -- pieces of the trial function ---------------------------------------------------------
@@ -155,8 +195,16 @@ class QHOSeparablePINN(AdamThenLBFGS):
     def _coefficients(self, like: Tensor) -> Tensor:
         return like.new_tensor([c for c, _ in self.initial_terms])
 
-    def _tau(self, t: Tensor) -> Tensor:
-        return t - self.t_start
+    def envelopes(self, t: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """f, df/dt of the learned sum and g, dg/dt of ψ(x, 0) at times ``t`` (complex, (n,))."""
+        if not self.periodic_time:
+            f = torch.complex(t - self.t_start, torch.zeros_like(t))
+            return f, torch.ones_like(f), torch.ones_like(f), torch.zeros_like(f)
+        s = self.omega * (t - self.t_start)
+        g = torch.exp(-0.5j * self.dim * s)
+        dg = -0.5j * self.dim * self.omega * g
+        turn = torch.exp(-1j * s)
+        return g * (turn - 1.0), dg * (turn - 1.0) - 1j * self.omega * g * turn, g, dg
 
     # -- the residual as a sum of separable terms ---------------------------------------------
     def residual_factors(self, xs: Sequence[Tensor], t: Tensor) -> tuple[list[Tensor], Tensor]:
@@ -174,19 +222,24 @@ class QHOSeparablePINN(AdamThenLBFGS):
             )
         value, first, _ = self.time_net.jet(t)
         b, db = self._complex(value), self._complex(first)
-        tau = self._tau(t)[:, None]
-        time_value, time_derivative = tau * b, b + tau * db
+        f, df, g_t, dg_t = (e[:, None] for e in self.envelopes(t))
+        time_value, time_derivative = f * b, df * b + f * db
         initial = [self._initial_jet(x, k) for k, x in enumerate(xs)]
-        coefficients = self._coefficients(t).to(b.dtype).expand(len(t), -1)
+        coefficients = self._coefficients(t).to(b.dtype)[None, :]
         factors = []
         for k in range(self.dim):
             blocks = [spatial[k]]
             blocks += [-hamiltonian[k] if j == k else spatial[k] for j in range(self.dim)]
             g, hg = (part.to(b.dtype) for part in initial[k])
-            blocks += [-hg if j == k else g for j in range(self.dim)]
+            blocks += [-hg if j == k else g for j in range(self.dim)] + [g]
             factors.append(torch.cat(blocks, dim=1))
+        initial_value, initial_derivative = coefficients * g_t, coefficients * dg_t
         times = torch.cat(
-            [1j * time_derivative] + [time_value] * self.dim + [coefficients] * self.dim, dim=1
+            [1j * time_derivative]
+            + [time_value] * self.dim
+            + [initial_value] * self.dim
+            + [1j * initial_derivative],
+            dim=1,
         )
         return factors, times
 
@@ -209,8 +262,9 @@ class QHOSeparablePINN(AdamThenLBFGS):
         """(u, v) at rows (x_1..x_d, t, ω)."""
         points = points.to(self.dtype)
         t = points[:, self.dim]
-        learned = self._complex(self.time_net(t)) * self._tau(t)[:, None]
-        initial = self._coefficients(t).expand(len(t), -1)
+        f, _, g_t, _ = self.envelopes(t)
+        learned = self._complex(self.time_net(t)) * f[:, None]
+        initial = self._coefficients(t)[None, :] * g_t[:, None]
         for k in range(self.dim):
             learned = learned * self._complex(self.axis_nets[k](points[:, k]))
             initial = initial * self._initial_factors(points[:, k], k)
@@ -220,10 +274,10 @@ class QHOSeparablePINN(AdamThenLBFGS):
     def on_grid(self, xs: Sequence[Tensor], t: Tensor) -> Tensor:
         """ψ on the tensor grid of ``xs`` × ``t``, complex (n_t, n_1, ..., n_d)."""
         spatial = [self._complex(self.axis_nets[k](x)) for k, x in enumerate(xs)]
-        learned = _combine(spatial, self._complex(self.time_net(t)) * self._tau(t)[:, None])
+        f, _, g_t, _ = self.envelopes(t)
+        learned = _combine(spatial, self._complex(self.time_net(t)) * f[:, None])
         initial = [self._initial_factors(x, k) for k, x in enumerate(xs)]
-        coefficients = self._coefficients(t).expand(len(t), -1)
-        return learned + _combine(initial, coefficients)
+        return learned + _combine(initial, self._coefficients(t)[None, :] * g_t[:, None])
 
     # -- training -----------------------------------------------------------------------------
     def draw_grid(self) -> tuple[list[Tensor], Tensor]:
@@ -294,4 +348,5 @@ def _combine(factors: Sequence[Tensor], times: Tensor) -> Tensor:
     """Σ_m T_m(t) Π_k S_km(x_k) on the grid: (n_t, n_1, ..., n_d)."""
     letters = EINSUM_AXES[: len(factors)]
     spec = ",".join(f"{a}m" for a in letters) + f",tm->t{letters}"
-    return torch.einsum(spec, *factors, times.to(factors[0].dtype))
+    dtype = torch.promote_types(factors[0].dtype, times.dtype)
+    return torch.einsum(spec, *(f.to(dtype) for f in factors), times.to(dtype))

@@ -15,13 +15,13 @@ DOMAIN = {"x": [-math.pi, math.pi], "t": [0.0, 2 * math.pi], "omega": [1.0, 1.0]
 OPTIM = {"lr": 3e-3, "lr_final": 1e-3, "adam_steps": 20, "lbfgs_steps": 0, "lbfgs_max_iter": 3}
 
 
-def make_model(dim=2, state="psi01", rank=3, causal=0.0, seed=0):
+def make_model(dim=2, state="psi01", rank=3, causal=0.0, seed=0, periodic_time=False):
     torch.manual_seed(seed)
     network = {"width": 8, "depth": 2}
     collocation = {"n_x": 6, "n_t": 5}
     weights = {"pde": 1.0, "boundary": 1.0}
     return QHOSeparablePINN(
-        dim, DOMAIN, network, rank, collocation, causal, weights, OPTIM, state
+        dim, DOMAIN, network, rank, collocation, causal, weights, OPTIM, state, periodic_time
     ).double()
 
 
@@ -35,17 +35,19 @@ def _boundary(dim, n=16, seed=0):
     return {"inputs": torch.tensor(points), "targets": torch.tensor(np.stack([u, v], 1))}
 
 
+@pytest.mark.parametrize("periodic_time", [False, True])
 @pytest.mark.parametrize(("dim", "state"), [(1, "psi01"), (2, "entangled"), (3, "entangled")])
-def test_factorised_loss_is_the_mean_over_the_full_grid(dim, state):
-    model = make_model(dim, state)
+def test_factorised_loss_is_the_mean_over_the_full_grid(dim, state, periodic_time):
+    model = make_model(dim, state, periodic_time=periodic_time)
     xs, t = model.draw_grid()
     on_grid = model.residual_on_grid(xs, t).abs() ** 2
     expected = on_grid.mean(dim=tuple(range(1, dim + 1)))
     torch.testing.assert_close(model.residual_in_time(xs, t), expected, rtol=1e-10, atol=0)
 
 
-def test_residual_matches_finite_differences_of_the_trial_function():
-    model = make_model(2, "entangled")
+@pytest.mark.parametrize("periodic_time", [False, True])
+def test_residual_matches_finite_differences_of_the_trial_function(periodic_time):
+    model = make_model(2, "entangled", periodic_time=periodic_time)
     x, y, t, h = torch.tensor([0.4]), torch.tensor([-1.1]), torch.tensor([2.3]), 1e-4
     x, y, t = (c.double() for c in (x, y, t))
 
@@ -79,9 +81,10 @@ def test_untrained_part_off_leaves_minus_h_psi0_at_t0(state):
     np.testing.assert_allclose(residual.detach().numpy(), -i_psi_t, atol=1e-8)
 
 
-def test_axis_net_derivatives_match_autograd():
+@pytest.mark.parametrize("frequency", [None, 1.3])
+def test_axis_net_derivatives_match_autograd(frequency):
     torch.manual_seed(1)
-    net = AxisNet(-2.0, 3.0, 4, width=8, depth=3).double()
+    net = AxisNet(-2.0, 3.0, 4, width=8, depth=3, frequency=frequency).double()
     x = torch.linspace(-2.0, 3.0, 11, dtype=torch.float64, requires_grad=True)
     value, first, second = net.jet(x)
     torch.testing.assert_close(value, net(x))
@@ -92,9 +95,10 @@ def test_axis_net_derivatives_match_autograd():
         torch.testing.assert_close(second[:, j], d2, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("periodic_time", [False, True])
 @pytest.mark.parametrize(("dim", "state"), [(1, "psi01"), (3, "entangled")])
-def test_hard_initial_condition_and_pointwise_equals_grid(dim, state):
-    model = make_model(dim, state)
+def test_hard_initial_condition_and_pointwise_equals_grid(dim, state, periodic_time):
+    model = make_model(dim, state, periodic_time=periodic_time)
     axis = torch.linspace(-3.0, 3.0, 5, dtype=torch.float64)
     times = torch.tensor([0.0, 1.7], dtype=torch.float64)
     with torch.no_grad():
@@ -155,3 +159,17 @@ def test_bad_settings_are_refused():
                          {"n_x": 4, "n_t": 4}, 0.0, {"pde": 1.0}, OPTIM)  # fmt: skip
     with pytest.raises(ValueError, match="unknown state"):
         make_model(state="bell")
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_periodic_trial_repeats_after_one_period_up_to_the_sign(dim):
+    """ψ(t + 2π/ω) = (-1)^d ψ(t), the oscillator's propagator, for untrained weights."""
+    model = make_model(dim, "entangled" if dim > 1 else "psi01", periodic_time=True)
+    axis = torch.linspace(-3.0, 3.0, 4, dtype=torch.float64)
+    times = torch.tensor([0.3, 2.0], dtype=torch.float64)
+    with torch.no_grad():
+        now = model.on_grid([axis] * dim, times)
+        later = model.on_grid([axis] * dim, times + 2 * math.pi)
+        shifted = model.on_grid([axis] * dim, times + 1.0)
+    torch.testing.assert_close(later, (-1) ** dim * now, rtol=0, atol=1e-12)
+    assert float((shifted - now).abs().max()) > 1e-3
