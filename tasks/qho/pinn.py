@@ -146,12 +146,9 @@ class QHOPINN(AdamThenLBFGS):
 
     def _periodic_trial(self, u0: Tensor, out: Tensor, s: Tensor) -> tuple[Tensor, Tensor]:
         """(Re, Im) of e^{-i d s/2} [u0 + (e^{-is} - 1) (out_0 + i out_1)]."""
-        c, d = s.cos() - 1.0, -s.sin()  # e^{-is} - 1 = c + i d
-        chi_u = u0 + c * out[:, 0] - d * out[:, 1]
-        chi_v = c * out[:, 1] + d * out[:, 0]
-        phase = 0.5 * self.dim * s
-        cos_p, sin_p = phase.cos(), phase.sin()
-        return cos_p * chi_u + sin_p * chi_v, cos_p * chi_v - sin_p * chi_u
+        f, _, g, _ = periodic_envelopes(s, self.dim, 1.0)
+        psi = g * u0 + f * torch.complex(out[:, 0], out[:, 1])
+        return psi.real, psi.imag
 
     def network_inputs(self, features: Tensor) -> Tensor:
         """The varying columns of (x.., t, ω) or of the natural rows, scaled to [-1, 1] over
@@ -275,3 +272,12 @@ class QHOPINN(AdamThenLBFGS):
 
 
 LOSS_TERMS = ("pde", "boundary", "initial", "data", "norm")
+
+
+def periodic_envelopes(s: Tensor, dim: int, omega: float) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """f = e^{-i d s/2} (e^{-is} - 1) and g = e^{-i d s/2} at s = ω (t - t_0), with df/dt and
+    dg/dt (complex): the envelopes of the learned part and of ψ(x, 0) in periodic time."""
+    g = torch.exp(-0.5j * dim * s)
+    dg = -0.5j * dim * omega * g
+    turn = torch.exp(-1j * s)
+    return g * (turn - 1.0), dg * (turn - 1.0) - 1j * omega * g * turn, g, dg

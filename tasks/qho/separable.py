@@ -50,6 +50,7 @@ from torch import Tensor, nn
 
 from baselines.qho.exact import STATES, pair_state, product_terms
 from tasks.nets import mlp
+from tasks.qho.pinn import periodic_envelopes
 from tasks.training import AdamThenLBFGS
 
 EINSUM_AXES = "abcdefgh"
@@ -200,11 +201,7 @@ class QHOSeparablePINN(AdamThenLBFGS):
         if not self.periodic_time:
             f = torch.complex(t - self.t_start, torch.zeros_like(t))
             return f, torch.ones_like(f), torch.ones_like(f), torch.zeros_like(f)
-        s = self.omega * (t - self.t_start)
-        g = torch.exp(-0.5j * self.dim * s)
-        dg = -0.5j * self.dim * self.omega * g
-        turn = torch.exp(-1j * s)
-        return g * (turn - 1.0), dg * (turn - 1.0) - 1j * self.omega * g * turn, g, dg
+        return periodic_envelopes(self.omega * (t - self.t_start), self.dim, self.omega)
 
     # -- the residual as a sum of separable terms ---------------------------------------------
     def residual_factors(self, xs: Sequence[Tensor], t: Tensor) -> tuple[list[Tensor], Tensor]:
