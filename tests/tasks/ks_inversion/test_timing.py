@@ -93,3 +93,17 @@ def test_compiled_pass_predicts_what_the_eager_pass_does(composed):
     assert "compiled once in" in compiled.note
     assert compiled.v_xc_mae == pytest.approx(batched.v_xc_mae, rel=1e-4)
     assert math.isfinite(compiled.seconds_per_system) and compiled.seconds_per_system > 0
+
+
+def test_prediction_chunks_do_not_change_the_prediction(composed):
+    """``predict_batch`` is a speed setting only: chunked and single-pass predictions agree."""
+    cfg, _ = composed(["experiment=ks_molecule_301", "debug=smoke"])
+    split = make_datamodule(cfg, cache_dir=None).test_split()
+    fno = untrained_fno(OmegaConf.to_container(cfg.model, resolve=True))
+    inputs = predictor_inputs(split.scoring)
+    fno.predict_batch = len(inputs["density"])
+    whole = fno.predict_split(inputs)["v_xc"]
+    fno.predict_batch = 1
+    chunked = fno.predict_split(inputs)["v_xc"]
+    assert len(whole) > 1
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
