@@ -54,7 +54,7 @@ class KSInversionFNO(OperatorModule):
         interaction_softening: b of the interaction 1/(|x - x'| + b) (bohr).
         predict_batch: systems per forward pass on the test split. 16 keeps a pass's
             activations (64 channels × 320 points × 4 B per system and field) in a 2 MiB L2
-            cache: 1.6× faster per system on one CPU thread than 73 systems in one pass
+            cache: 1.7–1.8× faster per system on one CPU thread than 73 systems in one pass
             (``exactbench report experiment=ks_molecule_301``); raise it on a GPU.
     """
 
