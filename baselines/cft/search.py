@@ -114,8 +114,14 @@ def _mse(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], x: np.ndarray, y: np
 def polish(
     expr: sympy.Expr, symbols: Sequence[sympy.Symbol], x: np.ndarray, y: np.ndarray
 ) -> sympy.Expr:
-    """``expr`` with its float constants re-fitted by Levenberg-Marquardt (float64, all rows),
-    or unchanged when that does not lower the MSE. Integers and the structure are kept."""
+    """``expr`` with its float constants re-fitted by least squares (float64, all rows), or
+    unchanged when that does not lower the MSE. Integers and the structure are kept.
+
+    The fit is scipy's trust-region reflective method, not MINPACK's Levenberg-Marquardt:
+    on ill-conditioned candidates (flat directions in the constants) scipy 1.17's ``lm``
+    returned different constants from identical inputs from one call to the next, depending
+    on the process's memory, so a search was not reproducible; ``trf`` reaches the same MSE
+    and repeats exactly."""
     constants = sorted(expr.atoms(sympy.Float), key=str)
     if not constants:
         return expr
@@ -132,7 +138,7 @@ def polish(
     start = np.array([float(c) for c in constants])
     if len(y) < len(constants):
         return expr
-    fit = least_squares(residual, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    fit = least_squares(residual, start, method="trf", xtol=1e-15, ftol=1e-15, gtol=1e-15)
     polished = template.xreplace(
         {slot: sympy.Float(float(value), 17) for slot, value in zip(slots, fit.x, strict=True)}
     )

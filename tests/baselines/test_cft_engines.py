@@ -6,12 +6,13 @@ import sys
 
 import numpy as np
 import pytest
+import sympy
 
 from baselines.cft.exact import FormulaEngine
 from baselines.cft.operon import OperonEngine
 from baselines.cft.pysr_engine import EngineUnavailable, PySREngine
 from baselines.cft.rational import RationalEngine, monomials
-from baselines.cft.search import SymbolicSearch
+from baselines.cft.search import SymbolicSearch, polish
 from tasks.cft.evaluator import evaluate
 from tasks.cft.tables import family_tables, settings_arrays
 
@@ -109,3 +110,22 @@ def test_pysr_baseline_config_stops_with_the_install_hint(monkeypatch, tmp_path,
     cfg, run_dir = composed([*overrides, "task.n_theories=10", "task.heldout.n_theories=2"])
     with pytest.raises(EngineUnavailable, match="PYTHON_JULIAPKG_EXE"):
         run_baseline(cfg, run_dir)
+
+
+def test_polishing_an_ill_conditioned_candidate_repeats_exactly():
+    """Numerator and denominator constants can be scaled together without changing the value,
+    so the fitted constants are not unique: the re-fit must still give the same expression on
+    every call, whatever the process has allocated before (MINPACK's ``lm`` did not)."""
+    p, q = sympy.symbols("p q")
+    x = np.random.default_rng(0).uniform(1, 5, size=(60, 2))
+    y = (x[:, 0] * x[:, 1] + 1) / (x[:, 0] + 2 * x[:, 1])
+    f = sympy.Float
+    rough = f(0.9) * (f(1.1) * p * q + f(0.7)) / (f(1.3) * p + f(2.2) * q + f(0.05)) + f(0.01) * q
+    fits = set()
+    for size in np.random.default_rng(1).integers(1, 5000, size=20):
+        allocated = [np.ones(size) for _ in range(50)]  # a different heap for every call
+        sympy.core.cache.clear_cache()
+        fits.add(str(polish(rough, [p, q], x, y)))
+        del allocated
+    assert len(fits) == 1
+    assert str(rough) not in fits  # it was re-fitted
